@@ -1,0 +1,33 @@
+// One configured ajv for every JSON Schema in the project (2020-12 dialect, formats on).
+// Under NodeNext the 2020 build is a CommonJS default export: see the architecture notes.
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+export function createAjv(): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  addFormats(ajv);
+  return ajv;
+}
+
+/** One line per error, `path message`, in the form the CLI prints (`/codes/0 must match pattern ...`). */
+export function formatErrors(errors: ErrorObject[] | null | undefined): string {
+  return (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ');
+}
+
+/** Compiles a schema and returns an assertion that throws one readable line on failure. */
+export function compileAssert<T>(schema: object, what: string): (data: unknown) => T {
+  const validate: ValidateFunction = createAjv().compile(schema);
+  return (data: unknown): T => {
+    if (!validate(data)) throw new SchemaError(`${what}: ${formatErrors(validate.errors)}`, validate.errors ?? []);
+    return data as T;
+  };
+}
+
+export class SchemaError extends Error {
+  constructor(message: string, readonly errors: ErrorObject[]) {
+    super(message);
+    this.name = 'SchemaError';
+  }
+}

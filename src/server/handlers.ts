@@ -1,0 +1,166 @@
+// msw handlers that play a BITS server speaking MC-BUP, for one job: sessions, fragments, the post to
+// the server application, relayed outcomes, reply downloads. Every request goes into the ledger.
+import { randomUUID } from 'node:crypto';
+import { HttpHandler, HttpResponse, http, type RequestHandler } from 'msw';
+import {
+  BITS_PROTOCOL_GUID,
+  HEADER,
+  HRESULT,
+  offersBitsProtocol,
+  parseContentRange,
+  parsePacketType,
+  parseHresult,
+  type ContentRange,
+  type PacketType,
+} from '../protocol/index.js';
+import { ack, applicationErrorAck, serverError, type RelayForm } from './acks.js';
+import type { ServerApplication } from './application.js';
+import { Ledger, type LedgerEntry, type LedgerResponse } from './ledger.js';
+
+export interface BitsServerOptions {
+  /** Origin the job's URL lives on, e.g. `http://case-17.bits.test`. Requests elsewhere are not ours. */
+  origin: string;
+  application: ServerApplication;
+  relay: RelayForm;
+  /** Clock for the ledger; the harness passes its (virtual) case clock. */
+  now: () => number;
+}
+
+interface Session {
+  id: string;
+  state: 'open' | 'closed' | 'cancelled';
+  /** The contiguous prefix received so far; its length is BITS-Received-Content-Range. */
+  data: Uint8Array;
+  received: number;
+  total?: number;
+}
+
+export interface BitsServer {
+  handlers: RequestHandler[];
+  ledger: Ledger;
+  sessions: ReadonlyMap<string, Readonly<Session>>;
+}
+
+const REPLY_PATH = '/__bits-reply/';
+
+export function createBitsServer(options: BitsServerOptions): BitsServer {
+  const { origin, application, relay } = options;
+  const ledger = new Ledger(options.now);
+  const sessions = new Map<string, Session>();
+  const replies = new Map<string, Uint8Array>();
+
+  function sessionOf(request: Request): Session | undefined {
+    const id = request.headers.get(HEADER.sessionId);
+    const session = id ? sessions.get(id.trim().toLowerCase()) : undefined;
+    return session?.state === 'open' ? session : undefined;
+  }
+
+  const sessionNotFound = (): Response => serverError(relay, 500, HRESULT.BG_E_SESSION_NOT_FOUND);
+  const badRequest = (): Response => serverError(relay, 400, HRESULT.E_INVALIDARG);
+
+  function createSession(request: Request): Response {
+    if (!offersBitsProtocol(request.headers.get(HEADER.supportedProtocols))) return badRequest();
+    const id = `{${randomUUID()}}`;
+    sessions.set(id, { id, state: 'open', data: new Uint8Array(0), received: 0 });
+    return ack(200, { [HEADER.protocol]: BITS_PROTOCOL_GUID, [HEADER.sessionId]: id });
+  }
+
+  function fragment(request: Request, body: Uint8Array, range: ContentRange | undefined, entry: LedgerEntry): Response {
+    const session = sessionOf(request);
+    if (!session) return request.headers.get(HEADER.sessionId) ? sessionNotFound() : badRequest();
+    if (!range || body.byteLength !== range.last - range.first + 1) return badRequest();
+    if (session.total !== undefined && session.total !== range.total) return badRequest();
+    session.total = range.total;
+    const atReceived = (): Record<string, string> => ({ [HEADER.receivedContentRange]: String(session.received) });
+    // The server keeps only a contiguous prefix: a gap is answered with where to resume.
+    if (range.first > session.received) return serverError(relay, 416, undefined, atReceived());
+    if (range.last + 1 > session.received) {
+      // An overlap writes only the new bytes.
+      const grown = new Uint8Array(range.last + 1);
+      grown.set(session.data.subarray(0, session.received));
+      grown.set(body.subarray(session.received - range.first), session.received);
+      session.data = grown;
+      session.received = range.last + 1;
+    }
+    if (range.last + 1 < range.total) return ack(200, atReceived());
+    // Every final fragment, first or re-sent, posts the file to the application ([PMU], MC-BUP 3.2.5.1.3).
+    const answer = application.notify({ sessionId: session.id, url: request.url, file: session.data });
+    ledger.noteNotification(entry, answer.status);
+    if (answer.status !== 200) return applicationErrorAck(relay, answer.status);
+    if (!answer.reply) return ack(200, atReceived());
+    replies.set(session.id, answer.reply);
+    return ack(200, { ...atReceived(), [HEADER.replyUrl]: `${origin}${REPLY_PATH}${encodeURIComponent(session.id)}` });
+  }
+
+  function endSession(request: Request, state: 'closed' | 'cancelled'): Response {
+    const session = sessionOf(request);
+    if (!session) return sessionNotFound();
+    session.state = state;
+    return ack(200, { [HEADER.sessionId]: session.id });
+  }
+
+  const bitsPost = new HttpHandler(/^BITS_POST$/, `${origin}/*`, async ({ request }) => {
+    const body = new Uint8Array(await request.arrayBuffer());
+    const packetType = parsePacketType(request.headers.get(HEADER.packetType));
+    const range = parseContentRange(request.headers.get(HEADER.contentRange));
+    const entry = ledger.record({
+      method: request.method,
+      url: request.url,
+      packetType: packetType ?? 'unknown',
+      ...optional('sessionId', request.headers.get(HEADER.sessionId) ?? undefined),
+      ...optional('range', range),
+      bodyLength: body.byteLength,
+    });
+    const response = answer(packetType, request, body, range, entry);
+    entry.response = describe(response);
+    return response;
+  });
+
+  function answer(type: PacketType | undefined, request: Request, body: Uint8Array, range: ContentRange | undefined, entry: LedgerEntry): Response {
+    switch (type) {
+      case 'Ping':
+        return ack(200);
+      case 'Create-Session':
+        return createSession(request);
+      case 'Fragment':
+        return fragment(request, body, range, entry);
+      case 'Close-Session':
+        return endSession(request, 'closed');
+      case 'Cancel-Session':
+        return endSession(request, 'cancelled');
+      default:
+        return badRequest();
+    }
+  }
+
+  const replyDownload = http.get(`${origin}${REPLY_PATH}:session`, ({ request, params }) => {
+    const sessionId = decodeURIComponent(String(params.session));
+    const reply = replies.get(sessionId);
+    const entry = ledger.record({ method: 'GET', url: request.url, packetType: 'GET', sessionId, bodyLength: 0 });
+    const response = reply ? new HttpResponse(reply, { status: 200, headers: { 'Content-Type': 'application/octet-stream' } }) : new HttpResponse(null, { status: 404 });
+    entry.response = { status: response.status };
+    return response;
+  });
+
+  return { handlers: [bitsPost, replyDownload], ledger, sessions };
+}
+
+function describe(response: Response): LedgerResponse {
+  const h = response.headers;
+  const code = parseHresult(h.get(HEADER.errorCode) ?? h.get(HEADER.errorCodeAlt));
+  const context = parseHresult(h.get(HEADER.errorContext));
+  const received = h.get(HEADER.receivedContentRange);
+  const replyUrl = h.get(HEADER.replyUrl);
+  return {
+    status: response.status,
+    ...optional('errorCode', code),
+    ...optional('errorContext', context),
+    ...optional('receivedRange', received === null ? undefined : Number(received)),
+    ...optional('replyUrl', replyUrl ?? undefined),
+  };
+}
+
+/** `{ key: value }` when value is defined, `{}` otherwise (exactOptionalPropertyTypes-friendly). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

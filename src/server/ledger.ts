@@ -1,0 +1,57 @@
+// The ledger: every request the BITS server saw, with its answer, in order. The judge reads only this
+// and the job's reported states; it is the ground truth of what the client did on the wire.
+import type { ContentRange, PacketType } from '../protocol/index.js';
+
+export interface LedgerResponse {
+  status: number;
+  errorCode?: number;
+  errorContext?: number;
+  receivedRange?: number;
+  replyUrl?: string;
+}
+
+export interface LedgerEntry {
+  seq: number;
+  /** Milliseconds on the case clock (virtual in-process) when the request arrived. */
+  t: number;
+  method: string;
+  url: string;
+  /** The BITS packet type, `GET` for a reply download, `unknown` for anything else. */
+  packetType: PacketType | 'GET' | 'unknown';
+  sessionId?: string;
+  range?: ContentRange;
+  bodyLength: number;
+  response?: LedgerResponse;
+  /** Set when this request made the server post the file to the application. */
+  notification?: { count: number; status: number };
+  /** Posts to the application so far for this job, counting this request's. */
+  notifications: number;
+}
+
+export class Ledger {
+  readonly entries: LedgerEntry[] = [];
+  private notificationCount = 0;
+
+  constructor(private readonly now: () => number) {}
+
+  record(entry: Omit<LedgerEntry, 'seq' | 't' | 'notifications'>): LedgerEntry {
+    const full: LedgerEntry = { seq: this.entries.length + 1, t: this.now(), notifications: this.notificationCount, ...entry };
+    this.entries.push(full);
+    return full;
+  }
+
+  noteNotification(entry: LedgerEntry, status: number): void {
+    this.notificationCount += 1;
+    entry.notification = { count: this.notificationCount, status };
+    entry.notifications = this.notificationCount;
+  }
+
+  get notifications(): number {
+    return this.notificationCount;
+  }
+
+  /** Requests that arrived strictly after `t` (case clock). */
+  after(t: number): LedgerEntry[] {
+    return this.entries.filter((e) => e.t > t);
+  }
+}
