@@ -20,6 +20,8 @@ export interface ServerApplication {
 export class ScriptedApplication implements ServerApplication {
   private answered = 0;
   readonly received: Notification[] = [];
+  /** The replies given, in order (one per successful post). */
+  readonly replies: Uint8Array[] = [];
 
   constructor(private readonly script: readonly number[]) {
     if (script.length === 0) throw new Error('a scripted application needs at least one status');
@@ -29,7 +31,10 @@ export class ScriptedApplication implements ServerApplication {
     this.received.push(notification);
     const status = this.script[Math.min(this.answered, this.script.length - 1)]!;
     this.answered += 1;
-    return status === 200 ? { status, reply: ScriptedApplication.replyFor(notification, this.answered) } : { status };
+    if (status !== 200) return { status };
+    const reply = ScriptedApplication.replyFor(notification, this.answered);
+    this.replies.push(reply);
+    return { status, reply };
   }
 
   /** The reply body for the n-th notification: small, and different per notification and session. */

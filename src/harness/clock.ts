@@ -1,0 +1,93 @@
+// Virtual time for in-process clients: setTimeout/Date are faked, and the harness moves time forward
+// one due timer at a time, letting real I/O (msw's fetch interception) settle in between. A client
+// therefore sees every response at the virtual instant it asked, and 14-day timeouts cost milliseconds.
+import { withGlobal } from '@sinonjs/fake-timers';
+
+type InstalledClock = ReturnType<ReturnType<typeof withGlobal>['install']>;
+
+export interface SettleProbe {
+  /** Work the harness knows is in flight (fetches started and not answered). */
+  busy(): boolean;
+  /** Anything that changes when the client acts (ledger length, job state): quiet means unchanged. */
+  signature(): string;
+  /** Called on every real hop, so short-lived states are seen. */
+  observe?(): void;
+}
+
+/** Real event-loop hops with nothing happening before the client counts as idle. */
+const QUIET_HOPS = 12;
+/** A client that is never idle (a busy loop, endless requests at one instant) stops the case. */
+const MAX_HOPS_PER_SETTLE = 200_000;
+
+const realSetImmediate = globalThis.setImmediate;
+const hop = (): Promise<void> => new Promise((resolve) => realSetImmediate(resolve));
+
+export class ClientNeverIdle extends Error {
+  constructor() {
+    super(`the client never went idle (${MAX_HOPS_PER_SETTLE} event-loop turns without a quiet moment at one virtual instant)`);
+    this.name = 'ClientNeverIdle';
+  }
+}
+
+export class VirtualClock {
+  private constructor(private readonly clock: InstalledClock, private readonly probe: SettleProbe) {}
+
+  /** Fakes the globals timers and Date (not setImmediate/nextTick: the harness uses those to settle). */
+  static install(probe: SettleProbe, startMs = 0): VirtualClock {
+    const clock = withGlobal(globalThis).install({
+      now: startMs,
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+      loopLimit: 1_000_000,
+    });
+    return new VirtualClock(clock, probe);
+  }
+
+  now(): number {
+    return this.clock.now;
+  }
+
+  uninstall(): void {
+    this.clock.uninstall();
+  }
+
+  /** Lets real work finish at the current virtual instant: returns once the client has been quiet. */
+  async settle(): Promise<void> {
+    let quiet = 0;
+    let last = this.probe.signature();
+    for (let hops = 0; quiet < QUIET_HOPS; hops++) {
+      if (hops > MAX_HOPS_PER_SETTLE) throw new ClientNeverIdle();
+      await hop();
+      this.probe.observe?.();
+      const now = this.probe.signature();
+      quiet = this.probe.busy() || now !== last ? 0 : quiet + 1;
+      last = now;
+    }
+  }
+
+  /**
+   * Runs virtual time forward until `done()` holds at a quiet moment, or `limitMs` have passed.
+   * A sentinel timer marks the limit, so time never jumps past a timer the client set.
+   */
+  async runUntil(done: () => boolean, limitMs: number): Promise<boolean> {
+    let limitReached = false;
+    const sentinel = this.clock.setTimeout(() => {
+      limitReached = true;
+    }, limitMs);
+    try {
+      await this.settle();
+      while (!done()) {
+        if (limitReached) return false;
+        await this.clock.nextAsync();
+        await this.settle();
+      }
+      return true;
+    } finally {
+      this.clock.clearTimeout(sentinel);
+    }
+  }
+
+  /** Runs virtual time forward by exactly `ms`, firing the client's timers in order. */
+  async advance(ms: number): Promise<void> {
+    await this.runUntil(() => false, ms);
+  }
+}

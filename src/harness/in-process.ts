@@ -1,0 +1,65 @@
+// The in-process transport: one msw server per worker, serving the per-case BITS handlers to clients
+// that use the global fetch. Cases are sequential within a worker, so a case owns the server while
+// it runs.
+import { FetchResponse } from '@mswjs/interceptors';
+import { HttpHandler, HttpResponse, type RequestHandler } from 'msw';
+import { setupServer, type SetupServer } from 'msw/node';
+
+let server: SetupServer | undefined;
+
+// msw emulates fetch's redirect following, and wrongly for BITS: a relayed 3xx has no Location, yet
+// msw follows it to `/null` and drops the method on 307. Undici returns such a response as it is,
+// so turn the emulation off: a relayed 3xx must reach the client as itself (architecture notes).
+FetchResponse.isRedirectResponse = () => false;
+
+/** Requests to no case (a job left over from an earlier case) fail as network errors. */
+const strayRequest = new HttpHandler(/.+/, '*', () => HttpResponse.error());
+
+function inProcessServer(): SetupServer {
+  if (server) return server;
+  const started = setupServer(strayRequest);
+  started.listen({ onUnhandledRequest: 'bypass' });
+  server = started;
+  return started;
+}
+
+export interface CaseTransport {
+  /** Exceptions thrown inside our own handlers: harness errors, never the client's fault. */
+  readonly handlerErrors: string[];
+  /** Fetches started by the client and not yet answered. */
+  inFlight(): number;
+  close(): void;
+}
+
+/** Serves one case's handlers until close(); counts the client's fetches so the clock can settle. */
+export function openCaseTransport(handlers: RequestHandler[]): CaseTransport {
+  const api = inProcessServer();
+  api.use(...handlers);
+  const handlerErrors: string[] = [];
+  const onException = ({ error }: { error: Error }): void => {
+    handlerErrors.push(`BITS server handler threw: ${error.message}`);
+  };
+  api.events.on('unhandledException', onException);
+
+  // Wrap whatever fetch is installed now (msw's interceptor) to know when a request is in flight.
+  const interceptedFetch = globalThis.fetch;
+  let inFlight = 0;
+  globalThis.fetch = async (...args: Parameters<typeof fetch>): Promise<Response> => {
+    inFlight += 1;
+    try {
+      return await interceptedFetch(...args);
+    } finally {
+      inFlight -= 1;
+    }
+  };
+
+  return {
+    handlerErrors,
+    inFlight: () => inFlight,
+    close() {
+      globalThis.fetch = interceptedFetch;
+      api.events.removeListener('unhandledException', onException);
+      api.resetHandlers();
+    },
+  };
+}

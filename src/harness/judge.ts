@@ -1,0 +1,218 @@
+// The judge: observation + case -> verdict. It re-derives no rule: expectations are on the case
+// (computed from src/rules), and every failure names the rule it breaks.
+import { hasNamedErrorCode, ruleById } from '../rules/index.js';
+import { formatHresult } from '../protocol/index.js';
+import type { LedgerEntry } from '../server/index.js';
+import { QUIET_WINDOW_DELAYS, type ConformanceCase } from './cases.js';
+import type { JobError } from './contract.js';
+import type { Observation } from './observation.js';
+
+export type CaseVerdict = 'pass' | 'fail' | 'warn' | 'unsupported' | 'error';
+
+export interface Failure {
+  rule: string;
+  message: string;
+}
+
+export interface ExpectedSummary {
+  class: string;
+  stateAfterFinalAck: string;
+  error: string | null;
+  posts: number;
+  finalState: string;
+}
+
+export interface ObservedSummary {
+  states: string[];
+  stateAfterFinalAck: string | null;
+  error: string | null;
+  posts: number;
+  /** Request times relative to the first final Ack, with packet types. */
+  requestsAfterFinalAck: { dt: number; packetType: string }[];
+  closeSessions: number;
+}
+
+export interface Judgement {
+  verdict: CaseVerdict;
+  failures: Failure[];
+  expected: ExpectedSummary;
+  observed: ObservedSummary;
+  reason?: string;
+}
+
+export function showError(error: JobError | null | undefined): string | null {
+  return error ? `{ context ${error.context}, code ${formatHresult(error.code)} }` : null;
+}
+
+const fmtMs = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
+
+export function expectedSummaryOf(c: ConformanceCase): ExpectedSummary {
+  const e = c.expected;
+  const posts = c.kind === 'retry-until-npt' ? 0 : e.class === 'success' || !e.repostAllowed ? 1 : 2;
+  const finalState = c.kind === 'retry-until-npt' ? 'ERROR' : e.repostAllowed ? 'ACKNOWLEDGED' : 'ERROR';
+  return { class: e.class, stateAfterFinalAck: e.stateAfterFinalAck, error: showError(e.error), posts, finalState };
+}
+
+function observedSummary(o: Observation): ObservedSummary {
+  const first = o.ledger.find((e) => e.notification);
+  return {
+    states: o.states.map((s) => s.state),
+    stateAfterFinalAck: o.checkpoints['final-ack']?.state ?? null,
+    error: showError(o.checkpoints['final-ack']?.error),
+    posts: o.ledger.filter((e) => e.notification).length,
+    requestsAfterFinalAck: first ? o.ledger.filter((e) => e.seq > first.seq).map((e) => ({ dt: e.t - first.t, packetType: e.packetType })) : [],
+    closeSessions: o.ledger.filter((e) => e.packetType === 'Close-Session').length,
+  };
+}
+
+export function judge(c: ConformanceCase, o: Observation): Judgement {
+  const expected = expectedSummaryOf(c);
+  const observed = observedSummary(o);
+  if (o.harnessError) return { verdict: 'error', failures: [], expected, observed, reason: o.harnessError };
+  if (o.clientError) return { verdict: 'error', failures: [], expected, observed, reason: `client error: ${o.clientError}` };
+  const failures = c.kind === 'retry-until-npt' ? judgeRetryUntilNpt(c, o) : judgeStatusMatrix(c, o);
+  const broken = failures.map((f) => ruleById(f.rule).level);
+  const verdict: CaseVerdict = broken.includes('MUST') ? 'fail' : broken.length ? 'warn' : 'pass';
+  return { verdict, failures: dedupe(failures), expected, observed };
+}
+
+function dedupe(failures: Failure[]): Failure[] {
+  const seen = new Set<string>();
+  return failures.filter((f) => !seen.has(f.rule + f.message) && seen.add(f.rule + f.message));
+}
+
+const posts = (o: Observation): LedgerEntry[] => o.ledger.filter((e) => e.notification);
+
+/** The rule that decides the class of this case's status (APP-3XX, APP-OTHER, ...). */
+const classRule = (c: ConformanceCase): string => c.rules[0]!;
+
+function checkErrorReport(c: ConformanceCase, actual: JobError | null | undefined, when: string): Failure[] {
+  const want = c.expected.error;
+  if (!want) {
+    return actual ? [{ rule: 'APP-SUCCESS', message: `status 200 is success: expected no error ${when}, observed ${showError(actual)}` }] : [];
+  }
+  if (!actual) return [{ rule: 'APP-CONTEXT', message: `expected error ${showError(want)} ${when}, observed none` }];
+  const failures: Failure[] = [];
+  if (actual.context !== want.context) {
+    failures.push({ rule: 'APP-CONTEXT', message: `expected context ${want.context} (REMOTE_APPLICATION) ${when}, observed ${actual.context}` });
+  }
+  if (actual.code !== want.code) {
+    const rule = hasNamedErrorCode(c.status) ? 'ERR-CODE' : 'ERR-CODE-ALL';
+    failures.push({ rule, message: `expected code ${formatHresult(want.code)} (0x80190000 + ${c.status}) ${when}, observed ${formatHresult(actual.code)}` });
+    // Name the relay interpretation the client may have missed: where the code had to be read from.
+    if (c.status < 200) failures.push({ rule: 'RELAY-1XX', message: `a relayed ${c.status} arrives as Ack status 500: the status must be read from the error code ${formatHresult(want.code)}` });
+    if (c.relay === 'alt-header') failures.push({ rule: 'RELAY-ALT-HEADER', message: `the code was sent in the BITS-Error header (not BITS-Error-Code)` });
+  }
+  return failures;
+}
+
+function checkCompletion(c: ConformanceCase, o: Observation, rule: string): Failure[] {
+  const failures: Failure[] = [];
+  const done = o.checkpoints['after-complete'];
+  if (!done) return [{ rule, message: `the job never reached TRANSFERRED, so complete() could not be called (states: ${o.states.map((s) => s.state).join(' -> ')})` }];
+  if (done.state !== 'ACKNOWLEDGED') failures.push({ rule: 'JOB-SUCCESS', message: `expected ACKNOWLEDGED after complete(), observed ${done.state}` });
+  const closes = o.ledger.filter((e) => e.packetType === 'Close-Session');
+  if (closes.length !== 1) failures.push({ rule: 'JOB-SUCCESS', message: `expected exactly one Close-Session, observed ${closes.length}` });
+  if (c.jobType === 'upload-reply') {
+    if (o.reply !== o.expectedReply) failures.push({ rule: 'PKT-REPLY', message: `expected the reply ${JSON.stringify(o.expectedReply)}, observed ${JSON.stringify(o.reply)}` });
+    const download = o.ledger.find((e) => e.packetType === 'GET');
+    if (!download) failures.push({ rule: 'PKT-REPLY', message: 'the reply was never downloaded from BITS-Reply-URL' });
+    else if (closes[0] && closes[0].seq < download.seq) failures.push({ rule: 'PKT-REPLY', message: 'the reply was downloaded after Close-Session; it must come before' });
+  }
+  return failures;
+}
+
+function judgeStatusMatrix(c: ConformanceCase, o: Observation): Failure[] {
+  const all = posts(o);
+  const first = all[0];
+  const ack = o.checkpoints['final-ack'];
+  if (!first || !ack) {
+    return [{ rule: classRule(c), message: `the upload never reached the server application (no final fragment accepted; ${o.ledger.length} requests)` }];
+  }
+  const failures: Failure[] = [];
+  const { class: cls, stateAfterFinalAck } = c.expected;
+  if (ack.state !== stateAfterFinalAck) {
+    failures.push({
+      rule: classRule(c),
+      message: `status ${c.status} is ${cls} (${ruleById(classRule(c)).statement}): expected ${stateAfterFinalAck} after the final Ack, observed ${ack.state}`,
+    });
+  }
+  failures.push(...checkErrorReport(c, ack.error, 'after the final Ack'));
+  const delay = c.timing.minimumRetryDelayMs;
+  const later = o.ledger.filter((e) => e.seq > first.seq);
+
+  if (cls === 'success') return [...failures, ...checkCompletion(c, o, 'JOB-SUCCESS')];
+
+  if (cls === 'transient') {
+    const next = later[0];
+    if (next && next.t - first.t < delay) {
+      failures.push({ rule: 'TRANSIENT-RETRY', message: `the first request after the error (${next.packetType}) came ${fmtMs(next.t - first.t)} after it; MinimumRetryDelay is ${fmtMs(delay)}` });
+    }
+    if (all.length < 2) {
+      const waited = delay * (1 + QUIET_WINDOW_DELAYS);
+      failures.push({ rule: 'TRANSIENT-RETRY', message: `the client did not re-send the final fragment by itself within ${fmtMs(waited)} (the application saw the file once)` });
+      return failures;
+    }
+    return [...failures, ...checkCompletion(c, o, 'TRANSIENT-RETRY')];
+  }
+
+  // Fatal: no traffic at all until resume().
+  const resumedAt = o.calls.filter((x) => x.call === 'resume')[1]?.t ?? Infinity;
+  const beforeResume = later.filter((e) => e.t < resumedAt);
+  if (beforeResume.length) {
+    failures.push({ rule: 'JOB-FATAL', message: `${beforeResume.length} request(s) during the quiet window after a fatal status (first: ${beforeResume[0]!.packetType} at +${fmtMs(beforeResume[0]!.t - first.t)})` });
+  }
+  if (!c.expected.repostAllowed) {
+    if (all.length > 1) {
+      const newSession = later.some((e) => e.packetType === 'Create-Session');
+      failures.push({
+        rule: 'APP-403-NOREPOST',
+        message: `after ${c.status} the file was posted to the application ${all.length - 1} more time(s)${newSession ? ', through a new session' : ''}`,
+      });
+      if (newSession) failures.push({ rule: 'NOREPOST-SCOPE', message: 'a new session was created for the same job after 403' });
+    }
+    const claimed = o.states.find((s) => s.t >= first.t && (s.state === 'TRANSFERRED' || s.state === 'ACKNOWLEDGED'));
+    if (claimed) failures.push({ rule: 'NOREPOST-SCOPE', message: `after 403 the job claimed ${claimed.state}` });
+    return failures;
+  }
+  if (all.length < 2) {
+    failures.push({ rule: 'FATAL-RESUME', message: 'resume() did not re-send the final fragment: the application saw the file once' });
+    return failures;
+  }
+  return [...failures, ...checkCompletion(c, o, 'FATAL-RESUME')];
+}
+
+function judgeRetryUntilNpt(c: ConformanceCase, o: Observation): Failure[] {
+  const all = posts(o);
+  const first = all[0];
+  if (!first) return [{ rule: classRule(c), message: `the upload never reached the server application (${o.ledger.length} requests)` }];
+  const failures: Failure[] = [];
+  const { minimumRetryDelayMs: delay, noProgressTimeoutMs: npt } = c.timing;
+  const ack = o.checkpoints['final-ack'];
+  if (ack && ack.state !== 'TRANSIENT_ERROR') {
+    failures.push({ rule: classRule(c), message: `status ${c.status} is transient: expected TRANSIENT_ERROR after the first final Ack, observed ${ack.state}` });
+  }
+  for (let i = 1; i < all.length; i++) {
+    const gap = all[i]!.t - all[i - 1]!.t;
+    if (gap < delay) {
+      failures.push({ rule: 'TRANSIENT-RETRY', message: `retry ${i} came ${fmtMs(gap)} after the previous post; MinimumRetryDelay is ${fmtMs(delay)}` });
+      break;
+    }
+  }
+  const gaveUp = o.states.find((s) => s.t >= first.t && s.state === 'ERROR');
+  if (!gaveUp) {
+    failures.push({ rule: 'JOB-NPT', message: `the job never moved to ERROR within NoProgressTimeout ${fmtMs(npt)} + 3 retry delays (posts: ${all.length})` });
+  } else {
+    const after = gaveUp.t - first.t;
+    if (after < npt) failures.push({ rule: 'JOB-NPT', message: `the job gave up ${fmtMs(after)} after the first error, before NoProgressTimeout ${fmtMs(npt)}` });
+    if (after > npt + delay) failures.push({ rule: 'JOB-NPT', message: `the job moved to ERROR only ${fmtMs(after)} after the first error; NoProgressTimeout is ${fmtMs(npt)}` });
+    const last = all.at(-1)!;
+    if (last.t - first.t < npt - 2 * delay) {
+      failures.push({ rule: 'TRANSIENT-RETRY', message: `the last retry came ${fmtMs(last.t - first.t)} after the first error; retries must go on until NoProgressTimeout ${fmtMs(npt)}` });
+    }
+    failures.push(...checkErrorReport(c, o.checkpoints['gave-up']?.error, 'after NoProgressTimeout (the last error)'));
+    const afterError = o.ledger.filter((e) => e.t > gaveUp.t || (e.t === gaveUp.t && e.seq > last.seq));
+    if (afterError.length) failures.push({ rule: 'JOB-FATAL', message: `${afterError.length} request(s) after the job moved to ERROR` });
+  }
+  return failures;
+}

@@ -1,0 +1,55 @@
+// One judged case as plain data: what a suite puts on task.meta and the report reads.
+import type { LedgerEntry } from '../server/index.js';
+import type { ConformanceCase, Timing } from './cases.js';
+import type { CaseVerdict, ExpectedSummary, Failure, Judgement, ObservedSummary } from './judge.js';
+import type { Observation } from './observation.js';
+
+export interface CaseRecord {
+  id: string;
+  kind: ConformanceCase['kind'];
+  status: number;
+  statusName?: string;
+  relay: ConformanceCase['relay'];
+  jobType: ConformanceCase['jobType'];
+  rules: string[];
+  timing: Timing;
+  verdict: CaseVerdict;
+  failures: Failure[];
+  reason?: string;
+  expected: ExpectedSummary;
+  observed?: ObservedSummary;
+  states: Observation['states'];
+  calls: Observation['calls'];
+  transcript: LedgerEntry[];
+}
+
+function caseFields(c: ConformanceCase) {
+  return {
+    id: c.id,
+    kind: c.kind,
+    status: c.status,
+    ...(c.statusName ? { statusName: c.statusName } : {}),
+    relay: c.relay,
+    jobType: c.jobType,
+    rules: c.rules,
+    timing: c.timing,
+  };
+}
+
+export function judgedRecord(c: ConformanceCase, o: Observation, j: Judgement): CaseRecord {
+  return {
+    ...caseFields(c),
+    verdict: j.verdict,
+    failures: j.failures,
+    ...(j.reason ? { reason: j.reason } : {}),
+    expected: j.expected,
+    observed: j.observed,
+    states: o.states,
+    calls: o.calls,
+    transcript: o.ledger,
+  };
+}
+
+export function unsupportedRecord(c: ConformanceCase, expected: ExpectedSummary, reason: string): CaseRecord {
+  return { ...caseFields(c), verdict: 'unsupported', failures: [], reason, expected, states: [], calls: [], transcript: [] };
+}

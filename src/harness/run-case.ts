@@ -1,0 +1,156 @@
+// Drives one case against an in-process client under virtual time and records what happened.
+// It judges nothing: the judge reads the observation afterwards.
+import { createBitsServer, ScriptedApplication, type BitsServer } from '../server/index.js';
+import { QUIET_WINDOW_DELAYS, type ConformanceCase } from './cases.js';
+import { ClientNeverIdle, VirtualClock } from './clock.js';
+import { checkJob, isJobState, type ClientUnderTest, type Job } from './contract.js';
+import { openCaseTransport } from './in-process.js';
+import type { CheckpointName, Observation } from './observation.js';
+
+let caseCounter = 0;
+
+/** Deterministic payload bytes, different per case so a wrong session can never look right. */
+export function payloadFor(c: ConformanceCase): Uint8Array {
+  const bytes = new Uint8Array(c.payloadBytes);
+  let x = c.status * 2654435761;
+  for (let i = 0; i < bytes.length; i++) {
+    x = (x ^ (x << 13)) >>> 0;
+    x = (x ^ (x >>> 17)) >>> 0;
+    x = (x ^ (x << 5)) >>> 0;
+    bytes[i] = x & 0xff;
+  }
+  return bytes;
+}
+
+class ClientFault extends Error {}
+
+export async function runCase(c: ConformanceCase, client: ClientUnderTest): Promise<Observation> {
+  caseCounter += 1;
+  const origin = `http://case-${caseCounter}.bits.test`;
+  const observation: Observation = { states: [], checkpoints: {}, calls: [], ledger: [] };
+  let job: Job | undefined;
+  let clock: VirtualClock | undefined;
+  const application = new ScriptedApplication(c.script);
+  const server: BitsServer = createBitsServer({ origin, application, relay: c.relay, now: () => clock?.now() ?? 0 });
+  const transport = openCaseTransport(server.handlers);
+
+  const stateOf = (): string => {
+    try {
+      const state = job?.getState();
+      return isJobState(state) ? state : `invalid state ${JSON.stringify(state)}`;
+    } catch (error) {
+      throw new ClientFault(`getState() threw: ${messageOf(error)}`);
+    }
+  };
+  const observe = (): void => {
+    if (!job || !clock) return;
+    const state = stateOf();
+    if (observation.states.at(-1)?.state !== state) observation.states.push({ t: clock.now(), state });
+  };
+  clock = VirtualClock.install({
+    busy: () => transport.inFlight() > 0,
+    signature: () => `${server.ledger.entries.length}:${job ? stateOf() : ''}`,
+    observe,
+  });
+  const vc = clock;
+
+  const call = async (name: 'resume' | 'complete' | 'cancel'): Promise<void> => {
+    observation.calls.push({ t: vc.now(), call: name });
+    try {
+      await job![name]();
+    } catch (error) {
+      throw new ClientFault(`${name}() threw: ${messageOf(error)}`);
+    }
+    observe();
+  };
+  const checkpoint = (name: CheckpointName): void => {
+    observe();
+    let error;
+    try {
+      error = job!.getError();
+    } catch (e) {
+      throw new ClientFault(`getError() threw: ${messageOf(e)}`);
+    }
+    observation.checkpoints[name] = { t: vc.now(), state: stateOf(), error: error ? { context: error.context, code: error.code >>> 0 } : null };
+  };
+  const posts = (): number => server.ledger.notifications;
+  const state = (): string => stateOf();
+  const idleIn = (...states: string[]) => () => states.includes(state());
+  const { minimumRetryDelayMs: delay, noProgressTimeoutMs: npt } = c.timing;
+  const quietWindow = QUIET_WINDOW_DELAYS * Math.max(delay, 1);
+
+  try {
+    observation.calls.push({ t: 0, call: 'createJob' });
+    try {
+      job = await client.createJob({ url: `${origin}/upload/case.bin`, payload: payloadFor(c), type: c.jobType, ...c.timing });
+    } catch (error) {
+      throw new ClientFault(`createJob() threw: ${messageOf(error)}`);
+    }
+    const problem = checkJob(job);
+    if (problem) throw new ClientFault(problem);
+    observe();
+
+    await call('resume');
+    // Until the application has answered once and the client has settled on a decision.
+    const decided = () => posts() >= 1 && !['QUEUED', 'CONNECTING', 'TRANSFERRING'].includes(state());
+    await vc.runUntil(decided, Math.max(npt, quietWindow) + quietWindow);
+    checkpoint('final-ack');
+
+    if (c.kind === 'retry-until-npt') {
+      await vc.runUntil(idleIn('ERROR'), npt + quietWindow);
+      checkpoint('gave-up');
+      await vc.advance(quietWindow);
+      checkpoint('quiet-window');
+    } else if (c.expected.class === 'transient') {
+      // The client must retry by itself: no resume() here.
+      await vc.runUntil(() => posts() >= 2 && idleIn('TRANSFERRED', 'ERROR', 'ACKNOWLEDGED')(), delay + quietWindow);
+      checkpoint('after-retry');
+    } else if (c.expected.class === 'fatal') {
+      await vc.advance(quietWindow);
+      checkpoint('quiet-window');
+      await call('resume');
+      await vc.runUntil(idleIn('TRANSFERRED', 'ACKNOWLEDGED'), quietWindow);
+      if (!c.expected.repostAllowed) await vc.advance(quietWindow); // give a forbidden re-post every chance to show
+      checkpoint('after-resume');
+    }
+    if (state() === 'TRANSFERRED') {
+      await call('complete');
+      await vc.settle();
+      checkpoint('after-complete');
+    }
+    if (c.jobType === 'upload-reply') {
+      const reply = job.getReply?.() ?? null;
+      observation.reply = reply ? new TextDecoder().decode(reply) : null;
+      const given = application.replies.at(-1);
+      if (given) observation.expectedReply = new TextDecoder().decode(given);
+    }
+  } catch (error) {
+    if (error instanceof ClientFault || error instanceof ClientNeverIdle) observation.clientError = error.message;
+    else observation.harnessError = `harness error: ${messageOf(error)}`;
+  } finally {
+    await tidyUp(job, vc);
+    vc.uninstall();
+    transport.close();
+    observation.ledger = server.ledger.entries;
+    if (transport.handlerErrors.length) observation.harnessError = transport.handlerErrors.join('; ');
+  }
+  return observation;
+}
+
+/** Leaves no job running into the next case: cancel what is not finished, ignoring what it says. */
+async function tidyUp(job: Job | undefined, clock: VirtualClock): Promise<void> {
+  if (!job) return;
+  try {
+    const state = job.getState();
+    if (state !== 'ACKNOWLEDGED' && state !== 'CANCELLED') {
+      await job.cancel();
+      await clock.runUntil(() => true, 0);
+    }
+  } catch {
+    // The case already has its observation; a client that cannot be cancelled is not judged here.
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
