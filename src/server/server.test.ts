@@ -1,0 +1,174 @@
+// The BITS server on msw, exercised with real fetch calls through msw's interception.
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { BITS_PROTOCOL_GUID } from '../protocol/index.js';
+import { createBitsServer, ScriptedApplication, type BitsServer, type RelayForm } from './index.js';
+
+const msw = setupServer();
+const unhandled: Error[] = [];
+beforeAll(() => {
+  msw.listen({ onUnhandledRequest: 'error' });
+  msw.events.on('unhandledException', ({ error }) => unhandled.push(error));
+});
+afterEach(() => {
+  msw.resetHandlers();
+  expect(unhandled).toEqual([]);
+});
+afterAll(() => msw.close());
+
+let n = 0;
+function serve(script: number[], relay: RelayForm = 'mirror') {
+  const origin = `http://server-test-${++n}.bits.test`;
+  const application = new ScriptedApplication(script);
+  const bits: BitsServer = createBitsServer({ origin, application, relay, now: () => 0 });
+  msw.use(...bits.handlers);
+  const url = `${origin}/upload/file.bin`;
+  const post = (headers: Record<string, string>, body?: Uint8Array) =>
+    fetch(url, { method: 'BITS_POST', redirect: 'manual', headers, ...(body ? { body } : {}) });
+  const createSession = async () => {
+    const r = await post({ 'BITS-Packet-Type': 'Create-Session', 'BITS-Supported-Protocols': BITS_PROTOCOL_GUID });
+    return r.headers.get('BITS-Session-Id')!;
+  };
+  const fragment = (session: string, first: number, last: number, total: number, fill = 1) =>
+    post({ 'BITS-Packet-Type': 'Fragment', 'BITS-Session-Id': session, 'Content-Range': `bytes ${first}-${last}/${total}` }, new Uint8Array(last - first + 1).fill(fill));
+  return { bits, application, post, createSession, fragment, url };
+}
+
+const headersOf = (r: Response) => Object.fromEntries(r.headers);
+
+describe('packets', () => {
+  test('Ping is answered with an empty Ack', async () => {
+    const { post } = serve([200]);
+    const r = await post({ 'BITS-Packet-Type': 'PING' });
+    expect(r.status).toBe(200);
+    expect(headersOf(r)).toMatchObject({ 'bits-packet-type': 'Ack', 'content-length': '0' });
+  });
+
+  test('Create-Session negotiates the protocol GUID and gives a session id', async () => {
+    const { post } = serve([200]);
+    const r = await post({ 'BITS-Packet-Type': 'Create-Session', 'BITS-Supported-Protocols': `{11111111-1111-1111-1111-111111111111} ${BITS_PROTOCOL_GUID}` });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('BITS-Protocol')).toBe(BITS_PROTOCOL_GUID);
+    expect(r.headers.get('BITS-Session-Id')).toMatch(/^\{[0-9a-f-]{36}\}$/);
+  });
+
+  test('Create-Session without our protocol is a bad request (400, 0x80070057, context 0x5)', async () => {
+    const { post } = serve([200]);
+    const r = await post({ 'BITS-Packet-Type': 'Create-Session', 'BITS-Supported-Protocols': '{11111111-1111-1111-1111-111111111111}' });
+    expect(r.status).toBe(400);
+    expect(headersOf(r)).toMatchObject({ 'bits-error-code': '0x80070057', 'bits-error-context': '0x5' });
+  });
+
+  test('an unknown packet type is a bad request', async () => {
+    const { post } = serve([200]);
+    expect((await post({ 'BITS-Packet-Type': 'Upload' })).status).toBe(400);
+  });
+
+  test('a fragment for an unknown session is 500 + BG_E_SESSION_NOT_FOUND with context 0x5', async () => {
+    const { fragment } = serve([200]);
+    const r = await fragment('{00000000-0000-0000-0000-000000000000}', 0, 9, 10);
+    expect(r.status).toBe(500);
+    expect(headersOf(r)).toMatchObject({ 'bits-error-code': '0x8020001F', 'bits-error-context': '0x5' });
+  });
+});
+
+describe('fragments', () => {
+  test('contiguous fragments advance BITS-Received-Content-Range', async () => {
+    const { createSession, fragment } = serve([200]);
+    const s = await createSession();
+    expect((await fragment(s, 0, 9, 30)).headers.get('BITS-Received-Content-Range')).toBe('10');
+    expect((await fragment(s, 10, 19, 30)).headers.get('BITS-Received-Content-Range')).toBe('20');
+  });
+
+  test('a gap gets 416 with the offset to resume from', async () => {
+    const { createSession, fragment } = serve([200]);
+    const s = await createSession();
+    await fragment(s, 0, 9, 30);
+    const r = await fragment(s, 20, 29, 30);
+    expect(r.status).toBe(416);
+    expect(r.headers.get('BITS-Received-Content-Range')).toBe('10');
+  });
+
+  test('an overlap writes only the new bytes', async () => {
+    const { bits, createSession, fragment } = serve([200]);
+    const s = await createSession();
+    await fragment(s, 0, 9, 20, 1);
+    const r = await fragment(s, 5, 14, 20, 2);
+    expect(r.headers.get('BITS-Received-Content-Range')).toBe('15');
+    const data = bits.sessions.get(s)!.data;
+    expect([...data.subarray(0, 15)]).toEqual([...Array(10).fill(1), ...Array(5).fill(2)]);
+  });
+
+  test('a body that does not match its range, or a changed total, is a bad request', async () => {
+    const { createSession, post, fragment } = serve([200]);
+    const s = await createSession();
+    const r = await post({ 'BITS-Packet-Type': 'Fragment', 'BITS-Session-Id': s, 'Content-Range': 'bytes 0-9/20' }, new Uint8Array(5));
+    expect(r.status).toBe(400);
+    await fragment(s, 0, 9, 20);
+    expect((await fragment(s, 10, 19, 21)).status).toBe(400);
+  });
+});
+
+describe('the server application and the relay', () => {
+  test('the final fragment posts the file; 200 relays success with a reply URL', async () => {
+    const { application, createSession, fragment } = serve([200]);
+    const s = await createSession();
+    await fragment(s, 0, 9, 20, 7);
+    const r = await fragment(s, 10, 19, 20, 7);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('BITS-Received-Content-Range')).toBe('20');
+    expect(application.received).toHaveLength(1);
+    expect([...application.received[0]!.file]).toEqual(Array(20).fill(7));
+    const reply = await fetch(r.headers.get('BITS-Reply-URL')!);
+    expect(new TextDecoder().decode(await reply.arrayBuffer())).toBe(new TextDecoder().decode(application.replies[0]));
+  });
+
+  test.for([
+    { relay: 'mirror' as const, status: 403, ack: 403, header: 'bits-error-code', code: '0x80190193' },
+    { relay: 'alt-header' as const, status: 503, ack: 503, header: 'bits-error', code: '0x801901F7' },
+    { relay: 'mirror' as const, status: 100, ack: 500, header: 'bits-error-code', code: '0x80190064' },
+    { relay: 'alt-header' as const, status: 199, ack: 500, header: 'bits-error', code: '0x801900C7' },
+    { relay: 'mirror' as const, status: 204, ack: 204, header: 'bits-error-code', code: '0x801900CC' },
+    { relay: 'mirror' as const, status: 304, ack: 304, header: 'bits-error-code', code: '0x80190130' },
+    { relay: 'mirror' as const, status: 301, ack: 301, header: 'bits-error-code', code: '0x8019012D' },
+  ])('application $status relayed ($relay) as Ack $ack with $header $code and context 0x7', async ({ relay, status, ack, header, code }) => {
+    const { createSession, fragment } = serve([status], relay);
+    const s = await createSession();
+    const r = await fragment(s, 0, 9, 10);
+    expect(r.status).toBe(ack);
+    expect(headersOf(r)).toMatchObject({ [header]: code, 'bits-error-context': '0x7', 'bits-packet-type': 'Ack', 'content-length': '0' });
+    expect(r.headers.get('Location')).toBeNull();
+  });
+
+  test('every re-sent final fragment posts again; the ledger counts the posts', async () => {
+    const { bits, createSession, fragment } = serve([503, 403, 200]);
+    const s = await createSession();
+    expect((await fragment(s, 0, 9, 10)).status).toBe(503);
+    expect((await fragment(s, 0, 9, 10)).status).toBe(403);
+    expect((await fragment(s, 5, 9, 10)).status).toBe(200);
+    const posts = bits.ledger.entries.filter((e) => e.notification);
+    expect(posts.map((e) => e.notification)).toEqual([
+      { count: 1, status: 503 },
+      { count: 2, status: 403 },
+      { count: 3, status: 200 },
+    ]);
+    expect(bits.ledger.entries.map((e) => e.packetType)).toEqual(['Create-Session', 'Fragment', 'Fragment', 'Fragment']);
+    expect(bits.ledger.entries[1]).toMatchObject({ sessionId: s, range: { first: 0, last: 9, total: 10 }, bodyLength: 10, response: { status: 503, errorCode: 0x801901f7, errorContext: 7 } });
+  });
+
+  test('Close-Session ends the session; a later fragment or close finds no session', async () => {
+    const { createSession, fragment, post } = serve([200]);
+    const s = await createSession();
+    await fragment(s, 0, 9, 10);
+    expect((await post({ 'BITS-Packet-Type': 'Close-Session', 'BITS-Session-Id': s })).status).toBe(200);
+    expect((await post({ 'BITS-Packet-Type': 'Close-Session', 'BITS-Session-Id': s })).status).toBe(500);
+    expect((await fragment(s, 0, 9, 10)).status).toBe(500);
+  });
+
+  test('Cancel-Session discards the session', async () => {
+    const { bits, createSession, post } = serve([200]);
+    const s = await createSession();
+    expect((await post({ 'BITS-Packet-Type': 'Cancel-Session', 'BITS-Session-Id': s })).status).toBe(200);
+    expect(bits.sessions.get(s)!.state).toBe('cancelled');
+  });
+});
