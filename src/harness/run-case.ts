@@ -128,10 +128,11 @@ export async function runCase(c: ConformanceCase, client: ClientUnderTest): Prom
     if (error instanceof ClientFault || error instanceof ClientNeverIdle) observation.clientError = error.message;
     else observation.harnessError = `harness error: ${messageOf(error)}`;
   } finally {
+    // What the client did on its own ends here; the tidy-up's Cancel-Session is not judged.
+    observation.ledger = [...server.ledger.entries];
     await tidyUp(job, vc);
     vc.uninstall();
     transport.close();
-    observation.ledger = server.ledger.entries;
     if (transport.handlerErrors.length) observation.harnessError = transport.handlerErrors.join('; ');
   }
   return observation;

@@ -23,7 +23,7 @@ function serve(script: number[], relay: RelayForm = 'mirror') {
   const bits: BitsServer = createBitsServer({ origin, application, relay, now: () => 0 });
   msw.use(...bits.handlers);
   const url = `${origin}/upload/file.bin`;
-  const post = (headers: Record<string, string>, body?: Uint8Array) =>
+  const post = (headers: Record<string, string>, body?: Uint8Array<ArrayBuffer>) =>
     fetch(url, { method: 'BITS_POST', redirect: 'manual', headers, ...(body ? { body } : {}) });
   const createSession = async () => {
     const r = await post({ 'BITS-Packet-Type': 'Create-Session', 'BITS-Supported-Protocols': BITS_PROTOCOL_GUID });
