@@ -72,7 +72,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
   if (options.caseId) for (const c of report.cases) printTranscript(c);
   console.log(`cases: ${s.total}  pass: ${s.pass}  fail: ${s.fail}  warn: ${s.warn}  unsupported: ${s.unsupported}  error: ${s.error}`);
   console.log(`verdict: ${s.verdict}  wall time: ${(report.wallTimeMs / 1000).toFixed(1)} s`);
-  console.log(`report: ${relative(process.cwd(), file) || file}`);
+  const shown = relative(process.cwd(), file);
+  console.log(`report: ${shown.startsWith('..') ? file : shown}`);
   return EXIT_CODE[s.verdict];
 }
 

@@ -303,6 +303,17 @@ describe('retry timing', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('drops the no-progress timer when a retry ends in a fatal error', async () => {
+    const { app, job } = setup([503, 404]);
+    await job.resume();
+    await settle();
+    await advance(MINUTE);
+    expect(app.received).toHaveLength(2);
+    expect(job.getState()).toBe('ERROR');
+    expect(job.getError()).toEqual({ context: 7, code: 0x80190194 });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('goes to ERROR at once when the no-progress timeout is 0', async () => {
     const { app, job } = setup([503, 200], { noProgressTimeoutMs: 0 });
     await job.resume();

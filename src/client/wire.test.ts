@@ -156,6 +156,26 @@ describe('requests', () => {
     expect(bits.types()).toEqual(['Ping', 'Create-Session']);
   });
 
+  it('rejects a 200 that is not an Ack (not a BITS server)', async () => {
+    const bits = fakeBits(() => new HttpResponse('<html>hello</html>', { status: 200 }));
+    const j = job();
+    await j.resume();
+    await settle();
+    expect(j.getState()).toBe('ERROR');
+    expect(j.getError()).toEqual({ context: 5, code: 0x8020002b });
+    expect(bits.types()).toEqual(['Ping']);
+  });
+
+  it('rejects a fragment answer that is not an Ack', async () => {
+    const bits = fakeBits((s) => (s.packetType === 'Fragment' ? new HttpResponse(null, { status: 200, headers: { 'BITS-Received-Content-Range': String(s.range!.last + 1) } }) : undefined));
+    const j = job();
+    await j.resume();
+    await settle();
+    expect(j.getState()).toBe('ERROR');
+    expect(j.getError()).toEqual({ context: 5, code: 0x8020002b });
+    expect(bits.types().filter((t) => t === 'Fragment')).toHaveLength(1);
+  });
+
   it('accepts the protocol GUID in another case', async () => {
     fakeBits((s) =>
       s.packetType === 'Create-Session' ? ack(200, { 'BITS-Session-Id': '{s}', 'BITS-Protocol': BITS_PROTOCOL_GUID.toUpperCase() }) : s.packetType === 'Fragment' ? ack(200, { 'BITS-Received-Content-Range': String(s.range!.last + 1) }) : undefined,
@@ -235,6 +255,16 @@ describe('fragments follow the server', () => {
     expect(new Set(sessions.slice(0, 2)).size).toBe(1);
     expect(sessions[2]).not.toBe(sessions[0]);
     expect(bits.log.at(-1)!.sessionId).toBe(sessions[2]);
+  });
+
+  it('stops a server that never lets the upload advance instead of spinning', async () => {
+    const bits = fakeBits((s) => (s.packetType === 'Fragment' ? ack(200, { 'BITS-Received-Content-Range': '0' }) : undefined));
+    const j = job();
+    await j.resume();
+    await settle();
+    expect(j.getState()).toBe('TRANSIENT_ERROR');
+    expect(j.getError()).toEqual({ context: 5, code: 0x8020002b });
+    expect(bits.types().filter((t) => t === 'Fragment')).toHaveLength(65);
   });
 
   it('halves the fragment size on 413 until the server takes it', async () => {

@@ -16,10 +16,14 @@ export function formatErrors(errors: ErrorObject[] | null | undefined): string {
   return (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ');
 }
 
-/** Compiles a schema and returns an assertion that throws one readable line on failure. */
+/**
+ * Returns an assertion that throws one readable line on failure. The schema compiles on first use,
+ * so a schema problem surfaces where the caller reports errors, not at import.
+ */
 export function compileAssert<T>(schema: object, what: string): (data: unknown) => T {
-  const validate: ValidateFunction = createAjv().compile(schema);
+  let validate: ValidateFunction | undefined;
   return (data: unknown): T => {
+    validate ??= createAjv().compile(schema);
     if (!validate(data)) throw new SchemaError(`${what}: ${formatErrors(validate.errors)}`, validate.errors ?? []);
     return data as T;
   };
