@@ -46,3 +46,10 @@ test('the reference client passes the cases the broken clients fail', async () =
   const all = await verdicts(reference, casesOf(...new Set(zoo.flatMap((z) => z.caught))));
   expect(all.filter((j) => j.verdict !== 'pass')).toEqual([]);
 });
+
+test('a client that throws inside a job gets error verdicts for those cases, and the other cases still run', async () => {
+  const { default: throwing } = await import('../../fixtures/broken-clients/throws-every-second-job.js');
+  const results = await verdicts(throwing, casesOf(404, 503));
+  expect(results.map((r) => r.verdict)).toEqual(['pass', 'error', 'pass', 'error', 'pass', 'error', 'pass', 'error']);
+  expect(results[1]!.reason).toBe('client error: resume() threw: simulated crash in resume()');
+});

@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { ClientNeverIdle, VirtualClock } from './clock.js';
+
+let clock: VirtualClock | undefined;
+afterEach(() => {
+  clock?.uninstall();
+  clock = undefined;
+});
+
+const quietProbe = { busy: () => false, signature: () => '' };
+
+describe('virtual time', () => {
+  test('timers fire in order at their virtual instants, and Date follows the clock', async () => {
+    clock = VirtualClock.install(quietProbe);
+    const fired: [string, number][] = [];
+    setTimeout(() => fired.push(['14 days', Date.now()]), 1_209_600_000);
+    setTimeout(() => fired.push(['600 s', Date.now()]), 600_000);
+    const real = performance.now();
+    await clock.advance(1_209_600_000);
+    expect(fired).toEqual([['600 s', 600_000], ['14 days', 1_209_600_000]]);
+    expect(clock.now()).toBe(1_209_600_000);
+    expect(performance.now() - real).toBeLessThan(5_000); // sanity only: virtual time does not sleep
+  });
+
+  test('advance stops exactly at its end and leaves later timers pending', async () => {
+    clock = VirtualClock.install(quietProbe);
+    let fired = false;
+    setTimeout(() => (fired = true), 1001);
+    await clock.advance(1000);
+    expect([clock.now(), fired]).toEqual([1000, false]);
+    await clock.advance(1);
+    expect(fired).toBe(true);
+  });
+
+  test('runUntil lets async work settle between timers, and reports a condition never met', async () => {
+    clock = VirtualClock.install(quietProbe);
+    const log: number[] = [];
+    // A timer whose work takes real event-loop turns before it sets the next timer.
+    const step = () =>
+      setTimeout(async () => {
+        await new Promise((r) => setImmediate(r));
+        log.push(Date.now());
+        if (log.length < 3) step();
+      }, 100);
+    step();
+    expect(await clock.runUntil(() => log.length === 3, 10_000)).toBe(true);
+    expect(log).toEqual([100, 200, 300]);
+    expect(await clock.runUntil(() => false, 500)).toBe(false);
+    expect(clock.now()).toBe(800);
+  });
+
+  test('a client that never goes quiet at one instant is stopped with a clear error', async () => {
+    let n = 0;
+    clock = VirtualClock.install({ busy: () => false, signature: () => String(n++) });
+    await expect(clock.settle()).rejects.toThrow(ClientNeverIdle);
+  });
+
+  test('uninstall restores the real timers', () => {
+    const realSetTimeout = globalThis.setTimeout;
+    clock = VirtualClock.install(quietProbe);
+    expect(globalThis.setTimeout).not.toBe(realSetTimeout);
+    clock.uninstall();
+    clock = undefined;
+    expect(globalThis.setTimeout).toBe(realSetTimeout);
+  });
+});
