@@ -1,0 +1,68 @@
+// The command line as a user runs it: a real child process, its exit code, its output, its report.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { assertReport, type ConformanceReport } from '../report/report.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(TSX, ['src/cli/main.ts', ...args], { cwd: ROOT, timeout: 120_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function reportIn(dir: string): Promise<ConformanceReport> {
+  return assertReport(JSON.parse(await readFile(join(dir, 'conformance.json'), 'utf8')));
+}
+
+describe('bits-conformance run', () => {
+  test('a broken client fails with exit 1, the rule ID, a transcript and a valid report', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'bits-cli-'));
+    const r = await cli('run', '--client', 'fixtures/broken-clients/reports-context-5.ts', '--case', 'app/404/mirror/upload', '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('FAIL app/404/mirror/upload: [APP-CONTEXT] expected context 7');
+    expect(r.stdout).toMatch(/#4 t=0 Fragment bytes 4096-5999\/6000 => 404 code 0x80190194 ctx 7/);
+    expect(r.stdout).toMatch(/verdict: non-conformant {2}wall time: [\d.]+ s/);
+    const report = await reportIn(out);
+    expect(report.summary).toMatchObject({ total: 1, fail: 1, verdict: 'non-conformant' });
+    expect(report.cases[0]!.failures[0]!.rule).toBe('APP-CONTEXT');
+    expect(report.cases[0]!.replay).toBe("npm start -- --client fixtures/broken-clients/reports-context-5.ts --case app/404/mirror/upload");
+  });
+
+  test('the reference client passes a replayed case with exit 0', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'bits-cli-'));
+    const r = await cli('run', '--case', 'app/403/alt-header/upload-reply', '--out', out);
+    expect(r.code).toBe(0);
+    expect((await reportIn(out)).summary).toMatchObject({ total: 1, pass: 1, verdict: 'conformant' });
+  });
+
+  test('a client that throws inside jobs gets error verdicts and exit 2, with the report written', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'bits-cli-'));
+    const r = await cli('run', '--client', 'fixtures/broken-clients/throws-every-other-job.ts', '--case', 'app/503/mirror/upload', '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('verdict: error');
+    expect((await reportIn(out)).summary).toMatchObject({ total: 1 });
+  });
+
+  test.for([
+    { args: ['--client', 'fixtures/broken-clients/no-default-export.ts'], says: 'default export lacks `createJob(options)`' },
+    { args: ['--client', 'fixtures/broken-clients/missing.ts'], says: 'client module not found: ' },
+    { args: ['--no-such-flag'], says: "Unknown option '--no-such-flag'" },
+    { args: ['publish'], says: "unexpected argument 'publish'" },
+    { args: ['--case', 'app/600/mirror/upload'], says: "no case has the id 'app/600/mirror/upload'" },
+  ])('bad input $args: one clear line, exit 2, no stack trace, no report', async ({ args, says }) => {
+    const out = await mkdtemp(join(tmpdir(), 'bits-cli-'));
+    const r = await cli('run', ...args, '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toContain(says);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(await readdir(out)).toEqual([]);
+  });
+});
