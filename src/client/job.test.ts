@@ -1,38 +1,11 @@
 // The client against the suite's msw BITS server, in virtual time.
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { advance, MINUTE, mswWithFakeTimers, ORIGIN, payload, settle, URL_ } from './test-support.js';
 import type { ClientUnderTest, Job, JobOptions } from '../harness/contract.js';
 import { createBitsServer, ScriptedApplication, type BitsServer, type RelayForm } from '../server/index.js';
 import { BITS_UPLOAD_CLIENT, createUploadJob, type UploadJobOptions, type UploadJobState } from './index.js';
 
-const ORIGIN = 'http://client-test.bits.test';
-const URL_ = `${ORIGIN}/upload/report.bin`;
-const MINUTE = 60_000;
-
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => server.close());
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-});
-afterEach(() => {
-  server.resetHandlers();
-  vi.useRealTimers();
-});
-
-/** Lets in-process I/O (msw, body streams) run; setImmediate is not faked. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 50; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
-}
-
-async function advance(ms: number): Promise<void> {
-  await vi.advanceTimersByTimeAsync(ms);
-  await settle();
-}
-
-function payload(length: number): Uint8Array {
-  return Uint8Array.from({ length }, (_, i) => (i * 31 + 7) & 0xff);
-}
+const server = mswWithFakeTimers();
 
 interface Setup {
   bits: BitsServer;

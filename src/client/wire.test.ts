@@ -1,39 +1,14 @@
 // The client against a hand-made BITS server, for the answers the suite's server never gives:
 // resyncs, lost sessions, 413, Close-Session failures, a missing reply URL, a wrong protocol.
 import { HttpHandler, HttpResponse, http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { advance, MINUTE, mswWithFakeTimers, ORIGIN, payload, settle, URL_ } from './test-support.js';
 import { BITS_PROTOCOL_GUID, parseContentRange, type ContentRange } from '../protocol/index.js';
 import { createUploadJob, type UploadJobOptions, type UploadJobState } from './index.js';
 
-const ORIGIN = 'http://client-test.bits.test';
-const URL_ = `${ORIGIN}/upload/report.bin`;
-const MINUTE = 60_000;
 const SESSION_NOT_FOUND = '0x8020001F';
-
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => server.close());
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-});
-afterEach(() => {
-  server.resetHandlers();
-  vi.useRealTimers();
-});
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 50; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
-}
-
-async function advance(ms: number): Promise<void> {
-  await vi.advanceTimersByTimeAsync(ms);
-  await settle();
-}
-
-function payload(length: number): Uint8Array {
-  return Uint8Array.from({ length }, (_, i) => (i * 13 + 1) & 0xff);
-}
+const server = mswWithFakeTimers();
+const payloadOf = (length: number) => payload(length, 13, 1);
 
 function ack(status: number, headers: Record<string, string> = {}): Response {
   return new HttpResponse(null, { status, headers: { 'BITS-Packet-Type': 'Ack', 'Content-Length': '0', ...headers } });
@@ -110,7 +85,7 @@ function job(options: Partial<UploadJobOptions> = {}) {
   const states: UploadJobState[] = [];
   const j = createUploadJob({
     url: URL_,
-    payload: payload(10 * 1024),
+    payload: payloadOf(10 * 1024),
     fragmentSize: 4096,
     minimumRetryDelayMs: MINUTE,
     noProgressTimeoutMs: 60 * MINUTE,
@@ -279,7 +254,7 @@ describe('fragments follow the server', () => {
 
   it('does not shrink on 413 to the final fragment: it is an error', async () => {
     const bits = fakeBits((s) => (s.packetType === 'Fragment' ? ack(413, { 'BITS-Error-Context': '0x5' }) : undefined));
-    const j = job({ payload: payload(1000) });
+    const j = job({ payload: payloadOf(1000) });
     await j.resume();
     await settle();
     expect(j.getState()).toBe('ERROR');

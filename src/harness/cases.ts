@@ -11,6 +11,7 @@ import {
   errorCodeFor,
   errorCodeRuleIds,
   noRepostRuleIds,
+  statusSpecificRuleIds,
   winhttpName,
   type StatusClass,
 } from '../rules/index.js';
@@ -65,9 +66,6 @@ export const QUIET_WINDOW_DELAYS = 3;
 /** Two fragments with the reference client's adapter, so the final fragment is not the first. */
 export const PAYLOAD_BYTES = 6000;
 
-/** Statuses relayed with context 0x7 whose fragment-level meaning must not win (RELAY-PRECEDENCE). */
-const FRAGMENT_LEVEL_MEANINGS = new Set([401, 407, 413, 416, 500]);
-
 /** Transient statuses swept with an application that fails every time (core issue, TRANSIENT-RETRY). */
 export const PERSISTENT_FAILURE_STATUSES = [100, 201, 306, 408, 409, 500, 503] as const;
 
@@ -98,9 +96,7 @@ function rulesFor(status: number, relay: RelayForm, jobType: JobType, kind: Case
   else if (cls === 'transient') rules.push('TRANSIENT-RETRY');
   else if (cls === 'fatal' && !blocksRepost(status)) rules.push('FATAL-RESUME');
   if (cls !== 'success') rules.push('JOB-SUCCESS');
-  rules.push(relay === 'alt-header' ? 'RELAY-ALT-HEADER' : 'RELAY-MIRROR');
-  if (status < 200) rules.push('RELAY-1XX');
-  if (FRAGMENT_LEVEL_MEANINGS.has(status)) rules.push('RELAY-PRECEDENCE');
+  rules.push(relay === 'alt-header' ? 'RELAY-ALT-HEADER' : 'RELAY-MIRROR', ...statusSpecificRuleIds(status));
   if (jobType === 'upload-reply') rules.push('PKT-REPLY');
   return [...new Set(rules)];
 }

@@ -50,6 +50,12 @@ export function noRepostRuleIds(status: number): string[] {
   return blocksRepost(status) ? noRepostRules.map((r) => r.id).concat('NOREPOST-SCOPE') : [];
 }
 
+/** Status-specific rules that concern `status` (RELAY-1XX for 1xx, RELAY-PRECEDENCE for 401/407/413/416/500). */
+export function statusSpecificRuleIds(status: number): string[] {
+  assertStatus(status);
+  return ruleTable.rules.filter((r) => r.appliesTo?.some(([from, to]) => status >= from && status <= to)).map((r) => r.id);
+}
+
 const errCode = ruleById('ERR-CODE');
 
 /** BG_E_HTTP_ERROR_S = 0x80190000 + S (an unsigned 32-bit number). */

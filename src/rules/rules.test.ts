@@ -14,6 +14,7 @@ import {
   ruleById,
   ruleTable,
   rulesDigest,
+  statusSpecificRuleIds,
   winhttpName,
 } from './index.js';
 
@@ -122,4 +123,10 @@ describe('loading a rule table', () => {
     changed.rules[0]!.statement = 'Only 200 means success, really.';
     expect(rulesDigest(loadRuleTable(changed))).not.toBe(rulesDigest());
   });
+});
+
+test('status-specific interpretations name their statuses', () => {
+  const statuses = Array.from({ length: 500 }, (_, i) => 100 + i);
+  expect(statuses.filter((s) => statusSpecificRuleIds(s).includes('RELAY-1XX'))).toEqual(Array.from({ length: 100 }, (_, i) => 100 + i));
+  expect(statuses.filter((s) => statusSpecificRuleIds(s).includes('RELAY-PRECEDENCE'))).toEqual([401, 407, 413, 416, 500]);
 });

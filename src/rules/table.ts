@@ -25,6 +25,7 @@ export interface Rule {
   statement: string;
   classifies?: Classification;
   noRepost?: number[];
+  appliesTo?: [number, number][];
   errorContext?: 'REMOTE_APPLICATION' | 'REMOTE_FILE';
   errorCodeBase?: number;
   namedCodes?: [number, number][];
