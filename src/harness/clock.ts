@@ -5,6 +5,20 @@ import { withGlobal } from '@sinonjs/fake-timers';
 
 type InstalledClock = ReturnType<ReturnType<typeof withGlobal>['install']>;
 
+/** What a case runs on: virtual time in-process, the wall clock for a client in another process. */
+export interface CaseClock {
+  /** Milliseconds since the case started. */
+  now(): number;
+  /** Returns once the client has been quiet. */
+  settle(): Promise<void>;
+  /** Runs time forward until `done()` holds at a quiet moment (true) or `limitMs` have passed (false). */
+  runUntil(done: () => boolean, limitMs: number): Promise<boolean>;
+  /** Runs time forward by `ms`, watching the client. */
+  advance(ms: number): Promise<void>;
+  /** Gives the time back (virtual: restores the real timers). */
+  uninstall(): void;
+}
+
 export interface SettleProbe {
   /** Work the harness knows is in flight (fetches started and not answered). */
   busy(): boolean;
@@ -12,6 +26,8 @@ export interface SettleProbe {
   signature(): string;
   /** Called on every real hop, so short-lived states are seen. */
   observe?(): void;
+  /** Brings the job's mirrored state up to date (a client in another process); awaited before observe. */
+  refresh?(): Promise<void>;
 }
 
 /** Real event-loop hops with nothing happening before the client counts as idle. */
@@ -23,13 +39,13 @@ const realSetImmediate = globalThis.setImmediate;
 const hop = (): Promise<void> => new Promise((resolve) => realSetImmediate(resolve));
 
 export class ClientNeverIdle extends Error {
-  constructor() {
-    super(`the client never went idle (${MAX_HOPS_PER_SETTLE} event-loop turns without a quiet moment at one virtual instant)`);
+  constructor(why = `${MAX_HOPS_PER_SETTLE} event-loop turns without a quiet moment at one virtual instant`) {
+    super(`the client never went idle (${why})`);
     this.name = 'ClientNeverIdle';
   }
 }
 
-export class VirtualClock {
+export class VirtualClock implements CaseClock {
   private constructor(private readonly clock: InstalledClock, private readonly probe: SettleProbe) {}
 
   /** Fakes the globals timers and Date (not setImmediate/nextTick: the harness uses those to settle). */

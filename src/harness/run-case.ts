@@ -1,13 +1,14 @@
-// Drives one case against an in-process client under virtual time and records what happened.
+// Drives one case against a client, on the environment's transport and clock, and records what happened.
 // It judges nothing: the judge reads the observation afterwards.
 import { createBitsServer, ScriptedApplication, type BitsServer } from '../server/index.js';
 import { QUIET_WINDOW_DELAYS, type ConformanceCase } from './cases.js';
-import { ClientNeverIdle, VirtualClock } from './clock.js';
+import { ClientNeverIdle, type CaseClock } from './clock.js';
 import { checkJob, isJobState, type ClientUnderTest, type Job } from './contract.js';
-import { openCaseTransport } from './in-process.js';
+import { InProcessEnvironment, type CaseEnvironment } from './environment.js';
+import { ProcessClientError, RemoteJob } from './process-client.js';
 import type { CheckpointName, Observation } from './observation.js';
 
-let caseCounter = 0;
+const inProcess = new InProcessEnvironment();
 
 /** Deterministic payload bytes, different per case so a wrong session can never look right. */
 export function payloadFor(c: ConformanceCase): Uint8Array {
@@ -24,15 +25,11 @@ export function payloadFor(c: ConformanceCase): Uint8Array {
 
 class ClientFault extends Error {}
 
-export async function runCase(c: ConformanceCase, client: ClientUnderTest): Promise<Observation> {
-  caseCounter += 1;
-  const origin = `http://case-${caseCounter}.bits.test`;
+export async function runCase(c: ConformanceCase, client: ClientUnderTest, environment: CaseEnvironment = inProcess): Promise<Observation> {
   const observation: Observation = { states: [], checkpoints: {}, calls: [], ledger: [] };
   let job: Job | undefined;
-  let clock: VirtualClock | undefined;
   const application = new ScriptedApplication(c.script);
-  const server: BitsServer = createBitsServer({ origin, application, relay: c.relay, now: () => clock?.now() ?? 0 });
-  const transport = openCaseTransport(server.handlers);
+  let server: BitsServer | undefined;
 
   const stateOf = (): string => {
     try {
@@ -42,23 +39,29 @@ export async function runCase(c: ConformanceCase, client: ClientUnderTest): Prom
       throw new ClientFault(`getState() threw: ${messageOf(error)}`);
     }
   };
+  let now = (): number => 0;
   const observe = (): void => {
-    if (!job || !clock) return;
+    if (!job) return;
     const state = stateOf();
-    if (observation.states.at(-1)?.state !== state) observation.states.push({ t: clock.now(), state });
+    if (observation.states.at(-1)?.state !== state) observation.states.push({ t: now(), state });
   };
-  clock = VirtualClock.install({
-    busy: () => transport.inFlight() > 0,
-    signature: () => `${server.ledger.entries.length}:${job ? stateOf() : ''}`,
+  const stage = environment.open((baseUrl, clockNow) => (server = createBitsServer({ origin: baseUrl, application, relay: c.relay, now: clockNow })), {
+    signature: () => `${server!.ledger.entries.length}:${job ? stateOf() : ''}`,
     observe,
+    refresh: async () => {
+      if (job && job instanceof RemoteJob) await job.refresh();
+    },
   });
-  const vc = clock;
+  const vc = stage.clock;
+  now = () => vc.now();
+  const bits = server!;
 
   const call = async (name: 'resume' | 'complete' | 'cancel'): Promise<void> => {
     observation.calls.push({ t: vc.now(), call: name });
     try {
       await job![name]();
     } catch (error) {
+      if (error instanceof ProcessClientError) throw error;
       throw new ClientFault(`${name}() threw: ${messageOf(error)}`);
     }
     observe();
@@ -73,7 +76,7 @@ export async function runCase(c: ConformanceCase, client: ClientUnderTest): Prom
     }
     observation.checkpoints[name] = { t: vc.now(), state: stateOf(), error: error ? { context: error.context, code: error.code >>> 0 } : null };
   };
-  const posts = (): number => server.ledger.notifications;
+  const posts = (): number => bits.ledger.notifications;
   const state = (): string => stateOf();
   const idleIn = (...states: string[]) => () => states.includes(state());
   const { minimumRetryDelayMs: delay, noProgressTimeoutMs: npt } = c.timing;
@@ -82,8 +85,9 @@ export async function runCase(c: ConformanceCase, client: ClientUnderTest): Prom
   try {
     observation.calls.push({ t: 0, call: 'createJob' });
     try {
-      job = await client.createJob({ url: `${origin}/upload/case.bin`, payload: payloadFor(c), type: c.jobType, ...c.timing });
+      job = await client.createJob({ url: `${stage.baseUrl}/upload/case.bin`, payload: payloadFor(c), type: c.jobType, minimumRetryDelayMs: c.timing.minimumRetryDelayMs, noProgressTimeoutMs: c.timing.noProgressTimeoutMs });
     } catch (error) {
+      if (error instanceof ProcessClientError) throw error;
       throw new ClientFault(`createJob() threw: ${messageOf(error)}`);
     }
     const problem = checkJob(job);
@@ -125,21 +129,20 @@ export async function runCase(c: ConformanceCase, client: ClientUnderTest): Prom
       if (given) observation.expectedReply = new TextDecoder().decode(given);
     }
   } catch (error) {
-    if (error instanceof ClientFault || error instanceof ClientNeverIdle) observation.clientError = error.message;
+    if (error instanceof ClientFault || error instanceof ClientNeverIdle || error instanceof ProcessClientError) observation.clientError = error.message;
     else observation.harnessError = `harness error: ${messageOf(error)}`;
   } finally {
     // What the client did on its own ends here; the tidy-up's Cancel-Session is not judged.
-    observation.ledger = [...server.ledger.entries];
+    observation.ledger = [...bits.ledger.entries];
     await tidyUp(job, vc);
-    vc.uninstall();
-    transport.close();
-    if (transport.handlerErrors.length) observation.harnessError = transport.handlerErrors.join('; ');
+    stage.close();
+    if (stage.handlerErrors.length) observation.harnessError = stage.handlerErrors.join('; ');
   }
   return observation;
 }
 
 /** Leaves no job running into the next case: cancel what is not finished, ignoring what it says. */
-async function tidyUp(job: Job | undefined, clock: VirtualClock): Promise<void> {
+async function tidyUp(job: Job | undefined, clock: CaseClock): Promise<void> {
   if (!job) return;
   try {
     const state = job.getState();

@@ -1,0 +1,47 @@
+// Where a case runs: the transport its BITS server is reached through and the clock it is judged on.
+import type { RequestHandler } from 'msw';
+import type { BitsServer } from '../server/index.js';
+import { VirtualClock, type CaseClock, type SettleProbe } from './clock.js';
+import { openCaseTransport } from './in-process.js';
+
+export interface CaseStage {
+  /** The case's BITS server lives under this URL; so does the job's upload URL. */
+  baseUrl: string;
+  clock: CaseClock;
+  /** Exceptions thrown inside our own handlers: harness errors, never the client's fault. */
+  handlerErrors: readonly string[];
+  /** Stops the clock and takes the case's handlers down. */
+  close(): void;
+}
+
+/** Builds the case's BITS server on a base URL, with the stage's clock for its ledger. */
+export type ServerBuilder = (baseUrl: string, now: () => number) => BitsServer;
+
+export interface CaseEnvironment {
+  readonly transport: 'in-process' | 'process';
+  open(build: ServerBuilder, probe: Omit<SettleProbe, 'busy'>): CaseStage;
+}
+
+/** In-process clients: msw intercepts the global fetch, and time is virtual. */
+export class InProcessEnvironment implements CaseEnvironment {
+  readonly transport = 'in-process';
+  private cases = 0;
+
+  open(build: ServerBuilder, probe: Omit<SettleProbe, 'busy'>): CaseStage {
+    const baseUrl = `http://case-${++this.cases}.bits.test`;
+    let clock: VirtualClock | undefined;
+    const server = build(baseUrl, () => clock?.now() ?? 0);
+    const transport = openCaseTransport(server.handlers as RequestHandler[]);
+    clock = VirtualClock.install({ ...probe, busy: () => transport.inFlight() > 0 });
+    const installed = clock;
+    return {
+      baseUrl,
+      clock: installed,
+      handlerErrors: transport.handlerErrors,
+      close() {
+        installed.uninstall();
+        transport.close();
+      },
+    };
+  }
+}
