@@ -4,7 +4,8 @@ import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import type { CaseRecord } from '../harness/record.js';
 
 export class CaseCollector implements Reporter {
-  readonly records: CaseRecord[] = [];
+  /** Each judged record, with how long the case took in the runner (vitest's own measure). */
+  readonly records: (CaseRecord & { durationMs?: number })[] = [];
   readonly runErrors: string[] = [];
   private done = 0;
 
@@ -12,7 +13,8 @@ export class CaseCollector implements Reporter {
 
   onTestCaseResult(testCase: TestCase): void {
     const record = testCase.meta().conformance;
-    if (record) this.records.push(record);
+    const duration = testCase.diagnostic()?.duration;
+    if (record) this.records.push(duration === undefined ? record : { ...record, durationMs: Math.round(duration * 1000) / 1000 });
     else if (testCase.result().state === 'failed') {
       this.runErrors.push(`${testCase.fullName}: ${testCase.result().errors?.[0]?.message ?? 'failed without a record'}`);
     }

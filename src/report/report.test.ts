@@ -5,7 +5,8 @@ import { judgedRecord } from '../harness/record.js';
 import reference from '../harness/reference-client.js';
 import { runCase } from '../harness/run-case.js';
 import { assertReport, buildReport } from './report.js';
-import { EXIT_CODE, summarize } from './verdict.js';
+import { EXIT_CODE, describeVerdict, summarize } from './verdict.js';
+import { makeRecord, makeReport } from './test-support.js';
 
 describe('run verdicts and exit codes', () => {
   test.for([
@@ -14,6 +15,7 @@ describe('run verdicts and exit codes', () => {
     { verdicts: ['pass', 'fail', 'error'], requests: 9, runErrors: 0, verdict: 'non-conformant', exit: 1 },
     { verdicts: ['pass', 'error'], requests: 9, runErrors: 0, verdict: 'error', exit: 2 },
     { verdicts: ['pass'], requests: 9, runErrors: 1, verdict: 'error', exit: 2 },
+    { verdicts: ['pass', 'fail'], requests: 9, runErrors: 1, verdict: 'error', exit: 2 },
     { verdicts: ['unsupported', 'unsupported'], requests: 0, runErrors: 0, verdict: 'vacuous', exit: 3 },
     { verdicts: [], requests: 0, runErrors: 0, verdict: 'vacuous', exit: 3 },
     { verdicts: ['fail', 'fail'], requests: 0, runErrors: 0, verdict: 'vacuous', exit: 3 },
@@ -41,17 +43,57 @@ describe('the conformance report', () => {
       replayCommand: (id) => `npm start -- --case ${id}`,
     });
     expect(() => assertReport(report)).not.toThrow();
-    expect(report.summary).toEqual({ total: 4, pass: 4, fail: 0, warn: 0, unsupported: 0, error: 0, verdict: 'conformant' });
+    expect(report.summary).toEqual({ total: 4, pass: 4, fail: 0, warn: 0, xfail: 0, unsupported: 0, error: 0, verdict: 'conformant' });
     expect(report.suite.rulesDigest).toMatch(/^[0-9a-f]{64}$/);
     const c = report.cases.find((x) => x.id === 'app/403/mirror/upload')!;
     expect(c.rules.find((r) => r.id === 'APP-403-NOREPOST')?.statement).toMatch(/403 is the only code/);
     expect(c.expected.class).toBe('fatal');
     expect(c.replay).toBe('npm start -- --case app/403/mirror/upload');
     expect(c.transcript.filter((e) => e.notification)).toHaveLength(1);
+    // The error as numbers too, and each rule with its group and section.
+    expect(c.expected).toMatchObject({ errorContext: 7, errorCode: '0x80190193' });
+    expect(c.observed).toMatchObject({ errorContext: 7, errorCode: '0x80190193' });
+    expect(c.rules[0]).toMatchObject({ id: 'APP-4XX', group: 'application-status', section: expect.any(String) });
   });
 
   test('a report that breaks its schema is refused with the path of the problem', () => {
     const bad = { reportVersion: 1, suite: { name: 'x', version: '1', rulesDigest: 'nope' } };
     expect(() => assertReport(bad)).toThrow(/conformance report: .*\/suite\/rulesDigest must match pattern/);
+  });
+});
+
+describe('the report model beyond the judge', () => {
+  test('a report from crafted records of every verdict validates', () => {
+    const report = makeReport([
+      makeRecord({ status: 200, verdict: 'pass', durationMs: 3.5 }),
+      makeRecord({ status: 404, verdict: 'fail' }),
+      makeRecord({ status: 503, verdict: 'warn' }),
+      makeRecord({ status: 500, verdict: 'error' }),
+      makeRecord({ status: 404, jobType: 'upload-reply', verdict: 'unsupported' }),
+    ]);
+    expect(() => assertReport(report)).not.toThrow();
+    expect(report.summary).toMatchObject({ total: 5, pass: 1, fail: 1, warn: 1, xfail: 0, unsupported: 1, error: 1, verdict: 'non-conformant' });
+    expect(report.cases.find((c) => c.status === 200)!.durationMs).toBe(3.5);
+    expect(report.cases.find((c) => c.status === 200)!.expected).not.toHaveProperty('errorCode');
+  });
+
+  test('an xfail case must say which entries accepted it', () => {
+    const report = makeReport([makeRecord({ status: 404, verdict: 'fail' })]);
+    const bad = { ...report, cases: [{ ...report.cases[0]!, verdict: 'xfail' }] };
+    expect(() => assertReport(bad)).toThrow(/\/cases\/0 must have required property 'expectedFailure'/);
+    const good = { ...bad, cases: [{ ...bad.cases[0]!, expectedFailure: { entries: [{ rule: 'APP-CONTEXT', reason: 'known', link: 'https://example.org/1', expires: '2030-01-01' }] } }] };
+    expect(() => assertReport(good)).not.toThrow();
+  });
+
+  test('a report written before summary.xfail existed still validates, and reads as xfail 0', () => {
+    const report = makeReport([makeRecord({ verdict: 'pass' })]);
+    const { xfail: _dropped, ...older } = report.summary;
+    expect(assertReport(JSON.parse(JSON.stringify({ ...report, summary: older }))).summary.xfail).toBe(0);
+  });
+
+  test('an xfail count is part of the verdict as people read it', () => {
+    expect(describeVerdict(summarize({ verdicts: ['pass', 'xfail', 'xfail'], requests: 3, runErrors: 0 }))).toBe('conformant, with 2 expected failures');
+    expect(describeVerdict(summarize({ verdicts: ['pass'], requests: 3, runErrors: 0 }))).toBe('conformant');
+    expect(summarize({ verdicts: ['xfail', 'fail'], requests: 3, runErrors: 0 })).toMatchObject({ fail: 1, xfail: 1, verdict: 'non-conformant' });
   });
 });

@@ -1,38 +1,120 @@
 // The conformance report: built from judged case records, validated against its published schema,
 // and written atomically (a temporary file renamed into place), so a report is never half-written.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { release, platform } from 'node:os';
 import { join } from 'node:path';
-import { ruleById, rulesDigest } from '../rules/index.js';
+import { release, platform } from 'node:os';
+import { ruleById, rulesDigest, type RuleGroup } from '../rules/index.js';
 import type { CaseRecord } from '../harness/record.js';
-import { compileAssert } from '../schema/ajv.js';
+import type { ExpectedSummary, ObservedSummary } from '../harness/judge.js';
+import { compileAssert, SchemaError } from '../schema/ajv.js';
 import schema from './conformance.schema.json' with { type: 'json' };
-import { summarize, type Summary } from './verdict.js';
+import { parseInputJson, readInputText, ReportInputError, writeFileAtomic } from './files.js';
+import { summarize, type ReportVerdict, type Summary } from './verdict.js';
 
 export const SUITE_NAME = 'bits-conformance';
 export const SUITE_VERSION = '0.1.0';
 
-export interface ReportCase extends Omit<CaseRecord, 'rules'> {
-  rules: { id: string; level: 'MUST' | 'SHOULD'; kind: 'rule' | 'interpretation'; statement: string }[];
+export interface ReportRule {
+  id: string;
+  level: 'MUST' | 'SHOULD';
+  kind: 'rule' | 'interpretation';
+  group?: RuleGroup;
+  /** The section of the normative text (bits-upload-semantics.md) the rule comes from. */
+  section?: string;
+  statement: string;
+}
+
+/** The error as numbers beside its display text, so a machine need not parse `{ context 7, code ... }`. */
+export interface ErrorFields {
+  errorContext?: number;
+  /** An HRESULT as 0x and 8 upper-case hex digits, the form BITS documents them in. */
+  errorCode?: string;
+}
+
+/** One accepted failure, as written in an expected-failures file (xfail.ts). */
+export interface ExpectedFailureEntry {
+  case?: string;
+  rule?: string;
+  reason: string;
+  link: string;
+  /** Last day (UTC, YYYY-MM-DD) the entry applies. */
+  expires: string;
+}
+
+export interface ReportCase extends Omit<CaseRecord, 'rules' | 'verdict' | 'expected' | 'observed'> {
+  verdict: ReportVerdict;
+  rules: ReportRule[];
+  expected: ExpectedSummary & ErrorFields;
+  observed?: ObservedSummary & ErrorFields;
   replay: string;
+  /** Wall time the case took in the runner (vitest's duration), when known. */
+  durationMs?: number;
+  /** Present on `xfail` cases: the entries that accepted this failure. */
+  expectedFailure?: { entries: ExpectedFailureEntry[] };
+}
+
+export type ExpectedFailureStatus = 'applied' | 'expired' | 'now-passes' | 'unmatched';
+
+export interface ExpectedFailuresOutcome {
+  file: string;
+  /** SHA-256 of the file's bytes: which list a run used. */
+  sha256: string;
+  entries: (ExpectedFailureEntry & { status: ExpectedFailureStatus; cases: string[] })[];
+}
+
+export interface BaselineOutcome {
+  file: string;
+  /** The baseline report's own digest (its integrity block), or the SHA-256 of its bytes. */
+  sha256: string;
+  regressions: string[];
+  fixes: string[];
+  newErrors: string[];
+}
+
+export interface ReportIntegrity {
+  /** What was hashed: the report without `integrity`, as RFC 8785 canonical JSON (sorted keys, no whitespace). */
+  canonicalization: 'RFC8785';
+  algorithm: 'sha256';
+  digest: string;
+  signature?: {
+    algorithm: 'ed25519';
+    /** The signed message: the ASCII hex digest above. */
+    signed: 'digest';
+    /** sha256: and the hex SHA-256 of the public key's DER (SPKI) form. */
+    keyId: string;
+    publicKey: string;
+    value: string;
+  };
+}
+
+export interface CiEnvironment {
+  provider: 'github-actions';
+  repository?: string;
+  sha?: string;
+  ref?: string;
+  runId?: string;
+  runUrl?: string;
 }
 
 export interface ConformanceReport {
   reportVersion: 1;
   suite: { name: string; version: string; rulesDigest: string };
   client: { name: string; version: string; module?: string; transport: 'in-process' | 'process'; capabilities?: { uploadReply?: boolean } };
-  environment: { node: string; os: string };
+  environment: { node: string; os: string; ci?: CiEnvironment };
   startedAt: string;
   finishedAt: string;
   wallTimeMs: number;
   runErrors?: string[];
   summary: Summary;
+  expectedFailures?: ExpectedFailuresOutcome;
+  baseline?: BaselineOutcome;
   cases: ReportCase[];
+  integrity?: ReportIntegrity;
 }
 
 export interface ReportInput {
   client: ConformanceReport['client'];
-  records: CaseRecord[];
+  /** Judged records; the collector adds how long each took. */
+  records: (CaseRecord & { durationMs?: number })[];
   runErrors: string[];
   startedAt: Date;
   finishedAt: Date;
@@ -40,18 +122,43 @@ export interface ReportInput {
   replayCommand: (caseId: string) => string;
 }
 
+const SHOWN_ERROR = /^\{ context (\d+), code (0x[0-9A-F]{8}) \}$/;
+
+/** Reads the judge's display form of an error (`showError`) back into numbers. */
+export function errorFields(shown: string | null | undefined): ErrorFields {
+  const m = shown ? SHOWN_ERROR.exec(shown) : null;
+  return m ? { errorContext: Number(m[1]), errorCode: m[2]! } : {};
+}
+
+function ciEnvironment(env: NodeJS.ProcessEnv): CiEnvironment | undefined {
+  if (env.GITHUB_ACTIONS !== 'true') return undefined;
+  const { GITHUB_REPOSITORY: repository, GITHUB_SHA: sha, GITHUB_REF: ref, GITHUB_RUN_ID: runId, GITHUB_SERVER_URL: server } = env;
+  return {
+    provider: 'github-actions',
+    ...(repository ? { repository } : {}),
+    ...(sha ? { sha } : {}),
+    ...(ref ? { ref } : {}),
+    ...(runId ? { runId } : {}),
+    ...(server && repository && runId ? { runUrl: `${server}/${repository}/actions/runs/${runId}` } : {}),
+  };
+}
+
 export function buildReport(input: ReportInput): ConformanceReport {
   const records = [...input.records].sort((a, b) => a.status - b.status || a.id.localeCompare(b.id));
+  // A case that saw the client process die makes the whole run an error, once per reason.
+  const runErrors = [...new Set([...input.runErrors, ...records.flatMap((r) => (r.runError ? [r.runError] : []))])];
+  input = { ...input, runErrors };
   const summary = summarize({
     verdicts: records.map((r) => r.verdict),
     requests: records.reduce((n, r) => n + r.transcript.length, 0),
     runErrors: input.runErrors.length,
   });
+  const ci = ciEnvironment(process.env);
   return {
     reportVersion: 1,
     suite: { name: SUITE_NAME, version: SUITE_VERSION, rulesDigest: rulesDigest() },
     client: input.client,
-    environment: { node: process.version, os: `${platform()} ${release()}` },
+    environment: { node: process.version, os: `${platform()} ${release()}`, ...(ci ? { ci } : {}) },
     startedAt: input.startedAt.toISOString(),
     finishedAt: input.finishedAt.toISOString(),
     wallTimeMs: input.finishedAt.getTime() - input.startedAt.getTime(),
@@ -60,23 +167,48 @@ export function buildReport(input: ReportInput): ConformanceReport {
     cases: records.map((r) => ({
       ...r,
       rules: r.rules.map((id) => {
-        const { level, kind, statement } = ruleById(id);
-        return { id, level, kind, statement };
+        const { level, kind, group, section, statement } = ruleById(id);
+        return { id, level, kind, group, section, statement };
       }),
+      expected: { ...r.expected, ...errorFields(r.expected.error) },
+      ...(r.observed ? { observed: { ...r.observed, ...errorFields(r.observed.error) } } : {}),
       replay: input.replayCommand(r.id),
     })),
   };
 }
 
-export const assertReport = compileAssert<ConformanceReport>(schema, 'conformance report');
+const assertSchema = compileAssert<ConformanceReport>(schema, 'conformance report');
+
+/**
+ * Validates a report against the published schema. Reports written before `summary.xfail` existed
+ * still validate (the field is optional in the schema); the returned value always has it.
+ */
+export function assertReport(data: unknown): ConformanceReport {
+  const report = assertSchema(data);
+  report.summary.xfail ??= 0;
+  return report;
+}
 
 /** Validates, then writes `conformance.json` into `dir` atomically; returns its path. */
 export async function writeReport(report: ConformanceReport, dir: string): Promise<string> {
   assertReport(report);
-  await mkdir(dir, { recursive: true });
   const file = join(dir, 'conformance.json');
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(report, null, 2)}\n`);
-  await rename(temporary, file);
+  await writeFileAtomic(file, reportJson(report));
   return file;
+}
+
+/** The one serialization the suite writes; `verify` holds files to it byte for byte. */
+export function reportJson(report: ConformanceReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+/** Reads, parses and validates a report file; every problem is one line naming the file. */
+export async function loadReport(file: string, what = 'report'): Promise<ConformanceReport> {
+  const data = parseInputJson(await readInputText(file, what), file, what);
+  try {
+    return assertReport(data);
+  } catch (error) {
+    if (error instanceof SchemaError) throw new ReportInputError(`${what} ${file} does not follow the report schema: ${error.message.replace(/^conformance report: /, '')}`);
+    throw error;
+  }
 }

@@ -1,0 +1,56 @@
+// Every file the report module writes goes through writeFileAtomic (temporary file in the same
+// directory, then rename), so a reader never sees half a report. Input files are read here too, each
+// problem turned into one line that names the file (ReportInputError; the CLI exits 2 on it).
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+
+export class ReportInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReportInputError';
+  }
+}
+
+export async function writeFileAtomic(file: string, content: string): Promise<void> {
+  const dir = dirname(file);
+  await mkdir(dir, { recursive: true });
+  // Same directory, so rename never crosses a file system; a random part, so two writers never share one.
+  const temporary = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await open(temporary, 'w');
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  await handle.close();
+  try {
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** Reads a file as text; a missing or unreadable file is one line naming it. */
+export async function readInputText(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new ReportInputError(`${what} ${file}: ${why}`);
+  }
+}
+
+/** Parses JSON; a syntax error is one line naming the file. */
+export function parseInputJson(text: string, file: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ReportInputError(`${what} ${file} is not valid JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+}

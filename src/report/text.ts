@@ -1,0 +1,81 @@
+// Plain-text views of one case shared by the writers (JUnit, Markdown) and the console: what was
+// expected, what was observed, and the wire transcript, in the words the rules use.
+import { STATUS_CODES } from 'node:http';
+import type { ReportCase } from './report.js';
+
+/** Virtual milliseconds as a person reads them: 1800000 -> `30 min`, 1209600000 -> `14 d`. */
+export function formatMs(ms: number): string {
+  const sign = ms < 0 ? '-' : '';
+  let rest = Math.abs(ms);
+  if (rest < 1000) return `${sign}${rest} ms`;
+  const units: [string, number][] = [['d', 86_400_000], ['h', 3_600_000], ['min', 60_000], ['s', 1000], ['ms', 1]];
+  const parts: string[] = [];
+  for (const [name, size] of units) {
+    const n = Math.floor(rest / size);
+    if (n > 0) parts.push(`${n} ${name}`);
+    rest -= n * size;
+    if (parts.length === 2) break; // two units are enough to read a delay
+  }
+  return sign + parts.join(' ');
+}
+
+/** `404 Not Found (HTTP_STATUS_NOT_FOUND)`: the code, its reason phrase, and its WinHTTP name where one exists. */
+export function statusLabel(c: Pick<ReportCase, 'status' | 'statusName'>): string {
+  const phrase = STATUS_CODES[c.status];
+  return `${c.status}${phrase ? ` ${phrase}` : ''}${c.statusName ? ` (${c.statusName})` : ''}`;
+}
+
+/** Sorted codes as ranges: 100-199, 201-299, 404. */
+export function codeRanges(codes: Iterable<number>): string {
+  const sorted = [...new Set(codes)].sort((a, b) => a - b);
+  const out: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    out.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return out.join(', ');
+}
+
+export function expectedText(c: ReportCase): string {
+  const e = c.expected;
+  const error = e.error ? ` with error ${e.error}` : ' with no error';
+  return `${e.class}: ${e.stateAfterFinalAck} after the final Ack${error}; the application sees the file ${times(e.posts)}; the job ends ${e.finalState}`;
+}
+
+export function observedText(c: ReportCase): string {
+  const o = c.observed;
+  if (!o) return 'nothing (the case did not run)';
+  const error = o.error ? ` with error ${o.error}` : ' with no error';
+  const after = o.requestsAfterFinalAck.length
+    ? `; requests after the error: ${o.requestsAfterFinalAck.slice(0, 6).map((r) => `+${formatMs(r.dt)} ${r.packetType}`).join(', ')}${o.requestsAfterFinalAck.length > 6 ? `, ... (${o.requestsAfterFinalAck.length} in all)` : ''}`
+    : '; no request after the error';
+  return `${o.stateAfterFinalAck ?? 'no final Ack'} after the final Ack${error}; the application saw the file ${times(o.posts)}; Close-Session ${times(o.closeSessions)}${after}; states ${o.states.join(' -> ') || 'none'}`;
+}
+
+function times(n: number): string {
+  return n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`;
+}
+
+/** One line per request, `t` relative to the first post to the application (the error). */
+export function transcriptLines(c: ReportCase, limit = Infinity): string[] {
+  const origin = c.transcript.find((e) => e.notification)?.t ?? 0;
+  const lines = c.transcript.slice(0, limit).map((e) => {
+    const range = e.range ? ` bytes ${e.range.first}-${e.range.last}/${e.range.total}` : '';
+    const r = e.response;
+    const code = r?.errorCode !== undefined ? ` code 0x${r.errorCode.toString(16).toUpperCase().padStart(8, '0')}` : '';
+    const ctx = r?.errorContext !== undefined ? ` context ${r.errorContext}` : '';
+    const post = e.notification ? `  [application post #${e.notification.count} answered ${e.notification.status}]` : '';
+    const dt = e.t - origin;
+    return `#${e.seq} ${dt >= 0 ? '+' : ''}${formatMs(dt)} ${e.packetType}${range} => ${r?.status ?? 'no answer'}${code}${ctx}${post}`;
+  });
+  if (c.transcript.length > limit) lines.push(`... ${c.transcript.length - limit} more request(s) in conformance.json`);
+  return lines;
+}
+
+/** The failures, or why the case could not be judged, one per line. */
+export function problemLines(c: ReportCase): string[] {
+  if (c.failures.length) return c.failures.map((f) => `[${f.rule}] ${f.message}`);
+  return c.reason ? [c.reason] : [];
+}
