@@ -1,6 +1,6 @@
 // [HSAE] APP-OTHER: Every other code is transient: all of 100-199 (relayed as Ack 500, RELAY-1XX).
 // Every status 100-199, in each relay form and job type: the application answers the status, then 200.
 import { statusMatrixCases } from '../src/harness/cases.js';
-import { conformanceCases } from '../src/harness/suite.js';
+import { conformanceSuite } from '../src/harness/suite.js';
 
-await conformanceCases(statusMatrixCases({ from: 100, to: 199 }));
+await conformanceSuite((timing) => statusMatrixCases({ from: 100, to: 199, timing: timing.matrix }));

@@ -1,6 +1,6 @@
 // [HSAE] APP-5XX: 5xx are transient, except 501 and 505, which are fatal.
 // Every status 500-599, in each relay form and job type: the application answers the status, then 200.
 import { statusMatrixCases } from '../src/harness/cases.js';
-import { conformanceCases } from '../src/harness/suite.js';
+import { conformanceSuite } from '../src/harness/suite.js';
 
-await conformanceCases(statusMatrixCases({ from: 500, to: 599 }));
+await conformanceSuite((timing) => statusMatrixCases({ from: 500, to: 599, timing: timing.matrix }));

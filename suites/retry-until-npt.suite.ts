@@ -1,7 +1,7 @@
 // TRANSIENT-RETRY: with the application failing every time the client keeps retrying, spaced by at
 // least MinimumRetryDelay, until NoProgressTimeout; then ERROR with the last error (JOB-NPT).
-// One case runs the Windows defaults, 600 s and 14 days, under virtual time.
+// In-process, one more case runs the Windows defaults, 600 s and 14 days, under virtual time.
 import { persistentFailureCases } from '../src/harness/cases.js';
-import { conformanceCases } from '../src/harness/suite.js';
+import { conformanceSuite } from '../src/harness/suite.js';
 
-await conformanceCases(persistentFailureCases());
+await conformanceSuite((timing) => persistentFailureCases(timing));

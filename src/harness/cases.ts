@@ -23,6 +23,15 @@ export type CaseKind = 'status-matrix' | 'retry-until-npt';
 export interface Timing {
   minimumRetryDelayMs: number;
   noProgressTimeoutMs: number;
+  /** How far the wall clock may stray when judging a client in another process (0 in virtual time). */
+  toleranceMs?: number;
+}
+
+/** The timings a run uses: the matrix's, the persistent failures', and whether the 14-day case runs. */
+export interface TimingProfile {
+  matrix: Timing;
+  persistent: Timing;
+  windowsDefaults: boolean;
 }
 
 export interface CaseExpectation {
@@ -59,6 +68,18 @@ export const WINDOWS_TIMING: Timing = {
 
 /** Short enough to count retries one by one: about ten retries before the no-progress timeout. */
 export const SHORT_TIMING: Timing = { minimumRetryDelayMs: 60_000, noProgressTimeoutMs: 600_000 };
+
+/** In-process, under virtual time: the real Windows defaults cost nothing. */
+export const VIRTUAL_PROFILE: TimingProfile = { matrix: WINDOWS_TIMING, persistent: SHORT_TIMING, windowsDefaults: true };
+
+/**
+ * A client in another process is judged on the wall clock: short delays, about ten retries before the
+ * no-progress timeout, and a tolerance of a quarter of the delay (at least 20 ms) for scheduling.
+ */
+export function realTimeProfile(minimumRetryDelayMs = 200, noProgressTimeoutMs = 10 * minimumRetryDelayMs): TimingProfile {
+  const timing: Timing = { minimumRetryDelayMs, noProgressTimeoutMs, toleranceMs: Math.max(20, Math.round(minimumRetryDelayMs / 4)) };
+  return { matrix: timing, persistent: timing, windowsDefaults: false };
+}
 
 /** How long a stop decision must hold, in retry delays (at least 3: core issue). */
 export const QUIET_WINDOW_DELAYS = 3;
@@ -144,13 +165,13 @@ export function statusMatrixCases(selection: MatrixSelection = {}): ConformanceC
 }
 
 /** Transient statuses with an application that fails every time: retries until NoProgressTimeout. */
-export function persistentFailureCases(): ConformanceCase[] {
-  const cases = PERSISTENT_FAILURE_STATUSES.map((status) => makeCase('retry-until-npt', status, 'mirror', 'upload', [status], SHORT_TIMING, 'short'));
+export function persistentFailureCases(profile: TimingProfile = VIRTUAL_PROFILE): ConformanceCase[] {
+  const cases = PERSISTENT_FAILURE_STATUSES.map((status) => makeCase('retry-until-npt', status, 'mirror', 'upload', [status], profile.persistent, 'short'));
   // One case with the real Windows defaults (600 s / 14 days: about 2,000 retries) under virtual time.
-  cases.push(makeCase('retry-until-npt', 503, 'mirror', 'upload', [503], WINDOWS_TIMING, 'windows-defaults'));
+  if (profile.windowsDefaults) cases.push(makeCase('retry-until-npt', 503, 'mirror', 'upload', [503], WINDOWS_TIMING, 'windows-defaults'));
   return cases;
 }
 
-export function allCases(): ConformanceCase[] {
-  return [...statusMatrixCases(), ...persistentFailureCases()];
+export function allCases(profile: TimingProfile = VIRTUAL_PROFILE): ConformanceCase[] {
+  return [...statusMatrixCases({ timing: profile.matrix }), ...persistentFailureCases(profile)];
 }

@@ -4,6 +4,7 @@
 import { FetchResponse } from '@mswjs/interceptors';
 import { HttpHandler, HttpResponse, type RequestHandler } from 'msw';
 import { setupServer, type SetupServer } from 'msw/node';
+import { installNodeHttpShim } from './node-http-shim.js';
 
 let server: SetupServer | undefined;
 
@@ -11,6 +12,9 @@ let server: SetupServer | undefined;
 // msw follows it to `/null` and drops the method on 307. Undici returns such a response as it is,
 // so turn the emulation off: a relayed 3xx must reach the client as itself (architecture notes).
 FetchResponse.isRedirectResponse = () => false;
+
+// node:http clients (axios, got, http.request) would hang on BITS_POST without it: see the shim.
+installNodeHttpShim();
 
 /** Requests to no case (a job left over from an earlier case) fail as network errors. */
 const strayRequest = new HttpHandler(/.+/, '*', () => HttpResponse.error());

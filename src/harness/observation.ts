@@ -19,7 +19,8 @@ export interface Checkpoint {
 
 export interface Observation {
   /** The case clock's start; every `t` is milliseconds on it. */
-  states: { t: number; state: string }[];
+  /** The job's states in order, each with the error readable then: the timeline the judge reads. */
+  states: { t: number; state: string; error?: JobError | null; /** Requests the server had seen by then. */ seen?: number }[];
   checkpoints: Partial<Record<CheckpointName, Checkpoint>>;
   calls: { t: number; call: 'createJob' | 'resume' | 'complete' | 'cancel' }[];
   ledger: LedgerEntry[];

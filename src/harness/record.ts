@@ -21,6 +21,10 @@ export interface CaseRecord {
   states: Observation['states'];
   calls: Observation['calls'];
   transcript: LedgerEntry[];
+  /** The last of what a client process wrote on stderr, kept for cases that did not pass. */
+  clientStderr?: string;
+  /** Set when the case saw the client process die: the whole run is then an error. */
+  runError?: string;
 }
 
 function caseFields(c: ConformanceCase) {

@@ -1,17 +1,27 @@
 // Binds cases to vitest: one test per case, the judged record on task.meta for the reporter.
-// The client comes from `provide.clientModule` (the CLI), else the bundled reference client.
+// The client comes from what the CLI provides: an in-process module (`clientModule`, default the
+// bundled reference client) or a command in any language (`clientCmd`) reached over TCP.
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect, inject, test } from 'vitest';
-import type { ConformanceCase } from './cases.js';
+import { realTimeProfile, VIRTUAL_PROFILE, type ConformanceCase, type TimingProfile } from './cases.js';
 import { checkClient, type ClientUnderTest } from './contract.js';
+import { InProcessEnvironment, type CaseEnvironment } from './environment.js';
 import { expectedSummaryOf, judge, type Judgement } from './judge.js';
+import { ProcessClient } from './process-client.js';
 import { judgedRecord, unsupportedRecord, type CaseRecord } from './record.js';
 import { runCase } from './run-case.js';
+import { TcpEnvironment } from './tcp-environment.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     clientModule: string;
+    /** A command that runs a client speaking bits-conformance/1 (docs/process-protocol.md). */
+    clientCmd: string;
+    /** Where the client command runs (the directory the CLI was started in). */
+    clientCwd: string;
+    /** MinimumRetryDelay for a client in another process, in ms (NoProgressTimeout is ten of them). */
+    retryDelayMs: number;
   }
   interface TaskMeta {
     conformance?: CaseRecord;
@@ -36,12 +46,40 @@ export async function loadClientModule(modulePath: string): Promise<ClientUnderT
   return checked.client;
 }
 
-function providedClientModule(): string {
+export interface SuiteTarget {
+  client: ClientUnderTest;
+  environment: CaseEnvironment;
+  profile: TimingProfile;
+  /** Real-time cases wait on the wall clock, so they run side by side; virtual-time cases cannot. */
+  concurrent: boolean;
+}
+
+function provided<K extends 'clientModule' | 'clientCmd' | 'clientCwd' | 'retryDelayMs'>(key: K) {
   try {
-    return inject('clientModule') || REFERENCE_CLIENT_MODULE;
+    return inject(key);
   } catch {
-    return REFERENCE_CLIENT_MODULE;
+    return undefined;
   }
+}
+
+// One client process and one TCP server per worker: the conformance project runs its files in one
+// worker without isolation when a command is given, so every suite file shares them.
+let processTarget: Promise<SuiteTarget> | undefined;
+
+async function startProcessTarget(command: string, retryDelayMs: number): Promise<SuiteTarget> {
+  const environment = await new TcpEnvironment().start();
+  const client = await ProcessClient.start(command, { cwd: provided('clientCwd') || process.cwd() });
+  process.once('exit', () => client.killGroup()); // no client process outlives the suite
+  return { client, environment, profile: realTimeProfile(retryDelayMs), concurrent: true };
+}
+
+const inProcess = new InProcessEnvironment();
+
+export async function suiteTarget(): Promise<SuiteTarget> {
+  const command = provided('clientCmd');
+  if (command) return (processTarget ??= startProcessTarget(command, provided('retryDelayMs') || 200));
+  const client = await loadClientModule(provided('clientModule') || REFERENCE_CLIENT_MODULE);
+  return { client, environment: inProcess, profile: VIRTUAL_PROFILE, concurrent: false };
 }
 
 export function formatFailures(j: Judgement): string {
@@ -49,21 +87,25 @@ export function formatFailures(j: Judgement): string {
 }
 
 /** Declares one vitest test per case, run against the client under test. */
-export async function conformanceCases(cases: ConformanceCase[]): Promise<void> {
-  const client = await loadClientModule(providedClientModule());
+export async function conformanceSuite(select: (profile: TimingProfile) => ConformanceCase[]): Promise<void> {
+  const { client, environment, profile, concurrent } = await suiteTarget();
+  const declare = concurrent ? test.concurrent : test;
   // One plain test per case, named by its id: `--case <id>` selects it by exact name.
-  for (const c of cases) {
-    test(c.id, async ({ task, skip }) => {
-    if (c.jobType === 'upload-reply' && !client.capabilities?.uploadReply) {
-      task.meta.conformance = unsupportedRecord(c, expectedSummaryOf(c), 'the client does not declare capabilities.uploadReply');
-      skip('unsupported: the client does not declare capabilities.uploadReply');
-      return;
-    }
-    const observation = await runCase(c, client);
-    const judgement = judge(c, observation);
-    task.meta.conformance = judgedRecord(c, observation, judgement);
-    if (judgement.verdict === 'error') throw new Error(judgement.reason);
-    if (judgement.verdict === 'fail') expect.fail(formatFailures(judgement));
+  for (const c of select(profile)) {
+    declare(c.id, async ({ task, skip }) => {
+      if (c.jobType === 'upload-reply' && !client.capabilities?.uploadReply) {
+        task.meta.conformance = unsupportedRecord(c, expectedSummaryOf(c), 'the client does not declare capabilities.uploadReply');
+        skip('unsupported: the client does not declare capabilities.uploadReply');
+        return;
+      }
+      const observation = await runCase(c, client, environment);
+      const judgement = judge(c, observation);
+      const record = judgedRecord(c, observation, judgement);
+      if (client instanceof ProcessClient && judgement.verdict !== 'pass') record.clientStderr = client.stderr();
+      if (client instanceof ProcessClient && client.deadReason) record.runError = client.deadReason;
+      task.meta.conformance = record;
+      if (judgement.verdict === 'error') throw new Error(judgement.reason);
+      if (judgement.verdict === 'fail') expect.fail(formatFailures(judgement));
     });
   }
 }

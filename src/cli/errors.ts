@@ -1,0 +1,2 @@
+/** A mistake in how the command was called: one line, the usage, and exit 2. */
+export class UsageError extends Error {}

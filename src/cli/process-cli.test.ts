@@ -1,0 +1,77 @@
+// Clients in another language, over real TCP, through the command line as a user runs it.
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { assertReport, type ConformanceReport } from '../report/report.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const PYTHON_EXAMPLE = 'python3 examples/python/bits_client.py';
+
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(TSX, ['src/cli/main.ts', ...args], { cwd: ROOT, timeout: 600_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string; report: ConformanceReport }> {
+  const out = await mkdtemp(join(tmpdir(), 'bits-process-'));
+  const result = await cli('run', ...args, '--out', out, '--format', 'json');
+  return { ...result, report: assertReport(JSON.parse(await readFile(join(out, 'conformance.json'), 'utf8'))) };
+}
+
+function leftovers(pattern: string): string[] {
+  try {
+    return execFileSync('pgrep', ['-af', pattern]).toString().trim().split('\n').filter((l) => l && !l.includes('pgrep'));
+  } catch {
+    return [];
+  }
+}
+
+describe('a client in another language over TCP', () => {
+  test('the Python example passes the whole 100-599 matrix', async () => {
+    const { code, stdout, report } = await run('--client-cmd', PYTHON_EXAMPLE);
+    expect(report.summary).toMatchObject({ pass: report.summary.total, verdict: 'conformant' });
+    expect(report.summary.total).toBe(2007); // 2000 matrix cases + 7 persistent failures (no 14-day case on the wall clock)
+    expect(report.client).toMatchObject({ name: 'bits-conformance python example', transport: 'process' });
+    expect(report.cases.find((c) => c.id === 'app/403/mirror/upload')?.timing).toEqual({ minimumRetryDelayMs: 200, noProgressTimeoutMs: 2000, toleranceMs: 50 });
+    expect(code, stdout).toBe(0);
+    expect(leftovers('bits_client.py')).toEqual([]);
+  }, 600_000);
+
+  test('a broken variant of it (429 retried) is caught with APP-4XX', async () => {
+    const { code, report } = await run('--client-cmd', 'python3 fixtures/broken-clients/python/retries_429.py', '--case', 'app/429/mirror/upload');
+    expect(code).toBe(1);
+    expect(report.cases[0]!.failures.map((f) => f.rule)).toContain('APP-4XX');
+    expect(report.cases[0]!.replay).toContain("--client-cmd 'python3 fixtures/broken-clients/python/retries_429.py' --case app/429/mirror/upload");
+  }, 120_000);
+
+  test('a client that crashes gets an error verdict with its stderr, the run ends with exit 2, nothing is left running', async () => {
+    const { code, stdout, report } = await run('--client-cmd', 'node fixtures/process-clients/misbehaving.mjs crash', '--case', 'app/404/mirror/upload');
+    expect(code).toBe(2);
+    expect(stdout).toContain('run error: the client process exited (code 3)');
+    expect(report.summary.verdict).toBe('error');
+    expect(report.cases[0]).toMatchObject({ verdict: 'error' });
+    expect(report.cases[0]!.reason).toContain('simulated crash in resume');
+    expect(leftovers('misbehaving.mjs crash')).toEqual([]);
+  }, 120_000);
+
+  test('a client that hangs gets an error verdict naming the command, and exit 2', async () => {
+    const { code, report } = await run('--client-cmd', 'node fixtures/process-clients/misbehaving.mjs hang', '--case', 'app/404/mirror/upload');
+    expect(code).toBe(2);
+    expect(report.cases[0]!.reason).toContain('the client did not answer `resume` within 5000 ms');
+    expect(leftovers('misbehaving.mjs hang')).toEqual([]);
+  }, 120_000);
+
+  test('a client that fails the handshake is one clear line and exit 2', async () => {
+    const result = await cli('run', '--client-cmd', 'node fixtures/process-clients/misbehaving.mjs bad-hello');
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toMatch(/failed the hello handshake: .*must have required property 'version'/);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  }, 60_000);
+});
