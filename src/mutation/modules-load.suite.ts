@@ -1,0 +1,18 @@
+// Stryker's vitest runner counts a test file that fails to import as a run of zero tests, and a run
+// with no failing test as a surviving mutant. A mutant that breaks the rule table or the client at load
+// time (a bad rule ID, a Map built of nothing) would stop `npm start` with exit 2, so it must count as
+// caught: these tests import the suite's modules inside a test, where a load failure is a failure.
+import { expect, test } from 'vitest';
+
+test('the rule table loads and names its rules', async () => {
+  const rules = await import('../rules/index.js');
+  expect(rules.ruleById('APP-CONTEXT').id).toBe('APP-CONTEXT');
+  expect(rules.ruleById('ERR-CODE').errorCodeBase).toBe(0x80190000);
+});
+
+test('the cases, the judge and the reference client load', async () => {
+  const { allCases } = await import('../harness/cases.js');
+  await import('../harness/judge.js');
+  await import('../client/index.js');
+  expect(allCases().length).toBeGreaterThan(2000);
+});

@@ -1,0 +1,200 @@
+// Reads Stryker's report (reports/mutation/mutation.json) and prints the score two ways, then every
+// surviving mutant with the reason it survives: `npm run mutation` runs this after Stryker.
+//
+// - equivalent: no client can behave differently (or the difference is one the rules allow); such a
+//   mutant cannot be killed by any test of the suite, so the second score leaves it out;
+// - gap: the client would behave differently, and no case of the suite judges that behaviour. Each names
+//   the case that would kill it. These count against both scores.
+// A survivor that matches no entry is printed as UNCLASSIFIED, so a new one is never hidden.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+type Kind = 'equivalent' | 'gap';
+
+interface Verdict {
+  file: string;
+  /** A piece of the mutated line's text (line numbers move; the code does not). */
+  line: string;
+  /** Only mutants with this replacement; every mutant of the line when absent. */
+  replacement?: string;
+  /** Only the mutant at this column (two operands of one line can have the same replacement). */
+  column?: number;
+  kind: Kind;
+  reason: string;
+}
+
+const STRING_IS_TRANSIENT = "callers compare a class only with 'fatal' and 'success' (`verdict === 'fatal' ? fatal : transient`), so any other string is transient";
+const RECOVERY_BUDGET = 'no case answers a client 64 times in a row without progress, the bound that stops a client spinning against a broken server (a case with a server that never advances would kill it)';
+
+export const VERDICTS: readonly Verdict[] = [
+  // src/client/classify.ts
+  { file: 'classify.ts', line: "if (status === 200) return 'success';", kind: 'equivalent', reason: 'the client never classifies 200: job.ts takes a 200 Ack as success before asking, and classifies only other statuses' },
+  { file: 'classify.ts', line: '? \'fatal\' : \'transient\'', replacement: '""', kind: 'equivalent', reason: STRING_IS_TRANSIENT },
+  { file: 'classify.ts', line: "? 'transient' : 'fatal'", replacement: '""', kind: 'equivalent', reason: STRING_IS_TRANSIENT },
+  { file: 'classify.ts', line: "return 'transient';", kind: 'equivalent', reason: STRING_IS_TRANSIENT },
+  { file: 'classify.ts', line: 'if (status >= 300 && status <= 399)', kind: 'equivalent', reason: 'widening or narrowing the 3xx test only moves statuses between this branch\'s "transient" and the last line\'s: 1xx, 201-299 and 399 are transient either way, 200 never comes here, and inside the branch status >= 300 holds' },
+  { file: 'classify.ts', line: 'if (status >= 500 && status <= 599)', kind: 'equivalent', reason: 'the statuses that reach this test outside 500-599 (1xx, 201-299) are transient, as are its ends 500 and 599; only 501 and 505 inside it are fatal, so widening it or moving its ends changes no answer' },
+  // src/rules
+  { file: 'index.ts', line: 'r.classifies?.ranges.some', kind: 'equivalent', reason: 'the classifying rules come first in rules.json and one of them classifies every status, so find() never reaches a rule without `classifies`' },
+  { file: 'index.ts', line: 'no rule classifies', kind: 'equivalent', reason: 'unreachable: loadRuleTable refuses a table that leaves a status unclassified' },
+  { file: 'index.ts', line: 'classifies?.except?.find', kind: 'equivalent', reason: '`classifies` is always set here: the rule was found through it' },
+  { file: 'index.ts', line: 'noRepostRules.some', kind: 'equivalent', reason: 'one rule (APP-403-NOREPOST) carries a no-repost list; some() and every() agree on a list of one' },
+  { file: 'table.ts', line: 'Object.entries(value as Record<string, unknown>).sort', kind: 'equivalent', reason: "an object has no two equal keys, so <= and >= act as < and >; and V8's sort only needs to know whether a < b, so a comparator that answers 0 instead of 1 sorts alike (rule-table.test.ts pins the canonical form on unsorted keys)" },
+  // src/client/job.ts: resume() and complete()
+  { file: 'job.ts', line: "if (this.state !== 'SUSPENDED' && this.state !== 'ERROR' && this.state !== 'TRANSIENT_ERROR') return;", kind: 'gap', reason: 'no case calls resume() on a job that is running, TRANSFERRED or in TRANSIENT_ERROR (a case that resumes a job in TRANSIENT_ERROR and expects an immediate retry would kill it)' },
+  { file: 'job.ts', line: "this.setState('ERROR');", kind: 'gap', reason: 'after resume() on a 403 job the judge checks that nothing is posted and that the job never claims TRANSFERRED, not the state it reports' },
+  { file: 'job.ts', line: "this.setState('QUEUED');", kind: 'gap', reason: 'a state that is not a BG_JOB_STATE name, reported while the job works, is recorded ("invalid state") but breaks no rule' },
+  { file: 'job.ts', line: "this.setState('TRANSFERRING');", kind: 'gap', reason: 'a state that is not a BG_JOB_STATE name, reported while the job works, is recorded ("invalid state") but breaks no rule' },
+  { file: 'job.ts', line: "void this.run(gen, 'resume');", kind: 'gap', reason: 'resume() must restart at Ping (MC-BUP 3.1.4.3); no rule checks the packet a resumed job starts with' },
+  { file: 'job.ts', line: "void this.run(gen, 'retry');", kind: 'equivalent', reason: "run() only asks whether it was started by 'resume'" },
+  { file: 'job.ts', line: "if (this.state !== 'TRANSFERRED') return;", kind: 'gap', reason: 'no case calls complete() on a job that is not TRANSFERRED' },
+  // the Fragment exchange
+  { file: 'job.ts', line: 'const first = Math.min(this.offset, total - 1);', kind: 'gap', reason: 'no case acknowledges a non-final fragment with the whole file, after which the client must still send a final fragment' },
+  { file: 'job.ts', line: 'const last = Math.min(first + this.fragmentSize, total) - 1;', kind: 'equivalent', reason: 'allowed by the rules: sending the rest of the file in one fragment is a conformant choice of fragment size' },
+  { file: 'job.ts', line: "[HEADER.sessionId]: this.sessionId ?? ''", kind: 'equivalent', reason: 'a fragment is sent only inside a session, so the fallback is never used' },
+  { file: 'job.ts', line: 'if (this.contentName) headers[HEADER.contentName]', kind: 'equivalent', reason: 'allowed by the rules: MC-BUP makes Content-Name optional' },
+  { file: 'job.ts', line: 'if (!answer) return false;', kind: 'equivalent', reason: 'answer is null only for abandoned work; without the test, reading it throws inside run(), whose catch does nothing for an abandoned generation' },
+  { file: 'job.ts', line: 'if (!isAck(answer.headers)) return this.invalidResponse();', kind: 'gap', reason: 'no case answers a fragment with a 200 that is not an Ack' },
+  { file: 'job.ts', line: 'if (next === undefined || next > total) return this.invalidResponse();', kind: 'gap', reason: 'no case sends an Ack without BITS-Received-Content-Range, or with one past the end of the file' },
+  { file: 'job.ts', line: 'if (next <= this.offset && !this.recover())', kind: 'gap', reason: RECOVERY_BUDGET },
+  { file: 'job.ts', line: 'if (next !== undefined && next <= total && next !== first && this.recover())', kind: 'gap', reason: 'scenario gap-416 sends a usable offset; no case sends a 416 without one, past the file, or equal to the fragment it answers' },
+  { file: 'job.ts', line: 'else if (status === 500 && wire.code === HRESULT.BG_E_SESSION_NOT_FOUND)', replacement: 'true', column: 16, kind: 'gap', reason: 'no case sends BG_E_SESSION_NOT_FOUND with a status other than 500 (a client that restarts the session on the code alone passes)' },
+  { file: 'job.ts', line: 'else if (status === 500 && wire.code === HRESULT.BG_E_SESSION_NOT_FOUND)', kind: 'gap', reason: 'no case answers a fragment with the server\'s own 500 without session-not-found, which must not restart the session' },
+  { file: 'job.ts', line: 'if (this.recover()) {', kind: 'gap', reason: RECOVERY_BUDGET },
+  { file: 'job.ts', line: 'else if (status === 413 && !isFinal && this.fragmentSize > 1)', kind: 'gap', reason: 'no case shrinks the fragments down to one byte, where a further 413 must become an error' },
+  { file: 'job.ts', line: 'this.fragmentSize = Math.max(1, Math.floor(this.fragmentSize / 2));', kind: 'equivalent', reason: 'allowed by the rules: PKT-SHRINK asks for smaller fragments after 413, and one byte is smaller' },
+  // the final Ack
+  { file: 'job.ts', line: "if (this.type === 'upload-reply') {", kind: 'gap', reason: "the suite's server offers BITS-Reply-URL to plain upload jobs too; an upload job's final Ack without one would kill it" },
+  { file: 'job.ts', line: 'const replyUrl = headers.get(HEADER.replyUrl)?.trim();', kind: 'equivalent', reason: 'the URL parser strips leading and trailing spaces itself, and the header is always present when this runs in the suite' },
+  { file: 'job.ts', line: '} catch {', kind: 'gap', reason: 'no case sends a BITS-Reply-URL that does not parse' },
+  { file: 'job.ts', line: 'if (!resolved) return this.invalidResponse();', kind: 'gap', reason: 'scenario no-reply-url passes a client that goes on without a reply URL: its download fails as a network error, so it retries in TRANSIENT_ERROR instead of failing' },
+  { file: 'job.ts', line: "this.phase = 'close';", kind: 'equivalent', reason: "run() takes every phase but 'upload' and 'reply' as 'close'" },
+  { file: 'job.ts', line: 'const applicationStatus = (wire.code === undefined ? undefined : httpStatusOfHresult(wire.code)) ?? status;', kind: 'equivalent', reason: 'every relay carries 0x80190000+S, and the Ack status (S, or 500 for a 1xx) is in the class of S; taking S from the Ack changes neither the class nor the code, which comes from the wire (the zoo member classifies-1xx-by-ack-status shows the same: only a missing code would tell)' },
+  { file: 'job.ts', line: 'const error = { context: CONTEXT.REMOTE_APPLICATION, code: wire.code ?? httpErrorCode(applicationStatus) };', kind: 'equivalent', reason: 'every relay carries the code, and 0x80190000 + the status read from it is that code again' },
+  { file: 'job.ts', line: "if (verdict === 'success' && isFinal) return this.uploaded(headers);", kind: 'equivalent', reason: "the default classification calls only 200 'success', and a 200 never arrives as an application error" },
+  // Close-Session
+  { file: 'job.ts', line: 'if (this.sessionId !== null) {', kind: 'equivalent', reason: 'the close phase is entered only from a session, so the session id is set' },
+  { file: 'job.ts', line: "if (answer.kind === 'network') return this.networkFailure();", kind: 'gap', reason: 'no case drops the connection on Close-Session' },
+  { file: 'job.ts', line: 'return this.transient({ context: CONTEXT.REMOTE_FILE, code: wire.code ?? httpErrorCode(answer.status) });', kind: 'gap', reason: 'scenario close-503 checks that Close-Session is re-sent after MinimumRetryDelay, not the error the job reports meanwhile' },
+  // outcomes
+  { file: 'job.ts', line: 'if (next > this.offset) {', kind: 'gap', reason: 'no case checks that an Ack that does not advance (or goes back) leaves the no-progress window running' },
+  { file: 'job.ts', line: 'this.recoveries += 1;', kind: 'gap', reason: RECOVERY_BUDGET },
+  { file: 'job.ts', line: 'return this.recoveries <= MAX_RECOVERIES_WITHOUT_PROGRESS;', kind: 'gap', reason: RECOVERY_BUDGET },
+  { file: 'job.ts', line: 'CONTEXT.GENERAL_TRANSPORT, code: HRESULT.ERROR_INTERNET_CONNECTION_ABORTED', kind: 'gap', reason: 'the transport-fault scenarios check the retry, not the error reported meanwhile (context 6)' },
+  { file: 'job.ts', line: 'code: HRESULT.BG_E_INVALID_SERVER_RESPONSE }, kind);', kind: 'gap', reason: 'scenario no-reply-url checks the state, not the error (context 5, BG_E_INVALID_SERVER_RESPONSE)' },
+  { file: 'job.ts', line: "return this.failWith({ context: CONTEXT.REMOTE_FILE, code: wire.code ?? httpErrorCode(status) }, verdict === 'fatal' ? 'fatal' : 'transient');", replacement: '""', kind: 'equivalent', reason: STRING_IS_TRANSIENT },
+  { file: 'job.ts', line: 'if (this.noProgressTimeoutMs === 0) return this.fatal(error);', kind: 'equivalent', reason: 'with NoProgressTimeout 0 the deadline is now, and the next test makes the error fatal all the same' },
+  { file: 'job.ts', line: 'if (now >= deadline) return this.fatal(error);', kind: 'equivalent', reason: 'with NoProgressTimeout > 0 no error arrives at or after the deadline: the no-progress alarm abandons the job then, and a retry is never scheduled at or after it' },
+  { file: 'job.ts', line: 'if (Number.isFinite(deadline)) {', kind: 'equivalent', reason: 'an alarm at an infinite deadline never fires (it re-arms every 24.8 days)' },
+  { file: 'job.ts', line: 'if (!this.current(gen)) return;', kind: 'equivalent', reason: "abandoning the work clears the job's alarms, so a stale alarm never fires" },
+  { file: 'job.ts', line: 'if (retryAt < deadline) {', kind: 'equivalent', reason: 'a retry due at or after the deadline never runs: the no-progress alarm, set first for that instant, abandons the job and clears it' },
+  { file: 'job.ts', line: 'return status >= 500 && status <= 599 && wire.code !== HRESULT.BG_E_SESSION_NOT_FOUND;', replacement: 'true', kind: 'equivalent', reason: 'it matters only for statuses above 599, which HTTP does not have' },
+  { file: 'job.ts', line: 'return status >= 500 && status <= 599 && wire.code !== HRESULT.BG_E_SESSION_NOT_FOUND;', kind: 'gap', reason: 'scenario close-503 fails Close-Session with 503; no case fails it with 500 or 599, the ends of the re-send range' },
+];
+
+/** The sections above, grouped by what they decide. */
+const CONCERNS: Record<string, string[]> = {
+  'rule table': ['rules/index.ts', 'rules/table.ts'],
+  'application-status decisions': ['client/classify.ts', 'client/job.ts applicationError', 'client/job.ts serverError', 'client/job.ts failWith', 'client/job.ts fatal', 'client/job.ts transient'],
+  'job control (resume, complete)': ['client/job.ts resume', 'client/job.ts complete'],
+  'the wire (fragments, Acks, close)': ['client/job.ts sendFragment', 'client/job.ts uploaded', 'client/job.ts closeSession', 'client/job.ts endRequestNeedsResend', 'client/job.ts advanceTo', 'client/job.ts recover', 'client/job.ts networkFailure', 'client/job.ts invalidResponse'],
+};
+
+interface Mutant {
+  id: string;
+  mutatorName: string;
+  replacement?: string;
+  status: string;
+  location: { start: { line: number; column: number } };
+}
+
+interface Report {
+  files: Record<string, { source: string; mutants: Mutant[] }>;
+}
+
+const DETECTED = new Set(['Killed', 'Timeout']);
+const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+
+/** `job.ts sendFragment`: the file, and for job.ts the method the line belongs to. */
+function sectionOf(file: string, lines: string[], line: number): string {
+  const name = file.replace(/^src\//, '');
+  if (!file.endsWith('job.ts')) return name;
+  for (let i = line - 1; i >= 0; i--) {
+    const m = /^(?:  (?:private |async |get )*|function |export function )(\w+)\(/.exec(lines[i] ?? '');
+    if (m) return `${name} ${m[1]}`;
+  }
+  return name;
+}
+
+export function classify(file: string, lineText: string, m: Mutant): Verdict | undefined {
+  return VERDICTS.find(
+    (v) =>
+      file.endsWith(v.file) &&
+      lineText.includes(v.line) &&
+      (v.replacement === undefined || v.replacement === m.replacement) &&
+      (v.column === undefined || v.column === m.location.start.column),
+  );
+}
+
+function main(): number {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const path = join(root, process.argv[2] ?? 'reports/mutation/mutation.json');
+  const report = JSON.parse(readFileSync(path, 'utf8')) as Report;
+  let detected = 0;
+  let valid = 0;
+  let equivalent = 0;
+  const groups = new Map<string, { verdict: Verdict | undefined; mutants: string[] }>();
+  const sections = new Map<string, { detected: number; valid: number; equivalent: number }>();
+  for (const [file, { source, mutants }] of Object.entries(report.files)) {
+    const lines = source.split('\n');
+    for (const m of mutants) {
+      if (!DETECTED.has(m.status) && !UNDETECTED.has(m.status)) continue; // compile errors, ignored
+      const section = sections.get(sectionOf(file, lines, m.location.start.line)) ?? { detected: 0, valid: 0, equivalent: 0 };
+      sections.set(sectionOf(file, lines, m.location.start.line), section);
+      section.valid += 1;
+      if (DETECTED.has(m.status)) {
+        detected += 1;
+        section.detected += 1;
+      }
+      valid += 1;
+      if (!UNDETECTED.has(m.status)) continue;
+      const { line, column } = m.location.start;
+      const verdict = classify(file, lines[line - 1] ?? '', m);
+      if (verdict?.kind === 'equivalent') {
+        equivalent += 1;
+        section.equivalent += 1;
+      }
+      const key = verdict ? `${verdict.kind}: ${verdict.reason}` : 'UNCLASSIFIED';
+      const group = groups.get(key) ?? { verdict, mutants: [] };
+      group.mutants.push(`#${m.id} ${file.replace(/^src\//, '')}:${line}:${column} ${m.mutatorName}${m.replacement !== undefined ? ` -> ${m.replacement.replace(/\s+/g, ' ').slice(0, 60)}` : ''}${m.status === 'NoCoverage' ? ' (no coverage)' : ''}`);
+      groups.set(key, group);
+    }
+  }
+  const pct = (n: number, d: number): string => `${((100 * n) / d).toFixed(2)}%`;
+  const survivors = valid - detected;
+  const out: string[] = [];
+  out.push(`mutation score: ${pct(detected, valid)} (${detected} of ${valid} mutants killed or timed out; ${survivors} survived or not covered)`);
+  out.push(`without the ${equivalent} equivalent mutants: ${pct(detected, valid - equivalent)} (${detected} of ${valid - equivalent})`);
+  out.push('', 'by file and function: score, score without equivalent mutants, mutants');
+  for (const [name, x] of [...sections.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    out.push(`  ${name.padEnd(40)} ${pct(x.detected, x.valid).padStart(8)} ${pct(x.detected, x.valid - x.equivalent).padStart(8)} ${String(x.valid).padStart(5)}`);
+  }
+  out.push('', 'by concern: score, score without equivalent mutants, mutants');
+  for (const [concern, names] of Object.entries(CONCERNS)) {
+    const x = [...sections.entries()].filter(([name]) => names.includes(name));
+    const sum = x.reduce((a, [, v]) => ({ detected: a.detected + v.detected, valid: a.valid + v.valid, equivalent: a.equivalent + v.equivalent }), { detected: 0, valid: 0, equivalent: 0 });
+    out.push(`  ${concern.padEnd(40)} ${pct(sum.detected, sum.valid).padStart(8)} ${pct(sum.detected, sum.valid - sum.equivalent).padStart(8)} ${String(sum.valid).padStart(5)}`);
+  }
+  const ordered = [...groups.entries()].sort(([a], [b]) => (a === 'UNCLASSIFIED' ? -1 : b === 'UNCLASSIFIED' ? 1 : a.localeCompare(b)));
+  const markdown = ['| Kind | Why it survives | Mutants |', '|---|---|---|'];
+  for (const [key, { verdict, mutants }] of ordered) {
+    out.push('', `${key} (${mutants.length})`, ...mutants.map((x) => `  ${x}`));
+    markdown.push(`| ${verdict?.kind ?? '**UNCLASSIFIED**'} | ${verdict?.reason ?? 'not yet classified'} | ${mutants.map((x) => x.split(' ').slice(0, 2).join(' ')).join(', ')} |`);
+  }
+  console.log(out.join('\n'));
+  writeFileSync(join(root, 'reports', 'mutation', 'survivors.md'), `${out.slice(0, 2).join('\n\n')}\n\n${markdown.join('\n')}\n`);
+  return groups.has('UNCLASSIFIED') ? 1 : 0;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) process.exitCode = main();

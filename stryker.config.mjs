@@ -1,0 +1,61 @@
+// @ts-check
+// npm run mutation: mutates the rule table's code and the reference client's decision code, and runs
+// the conformance cases of vitest.mutation.config.ts against every mutant. docs/mutation.md has the
+// score, how long it takes, and every surviving mutant with the reason it survives.
+import { readFileSync } from 'node:fs';
+
+// The decision code of src/client/job.ts: what the client does with what the server said and with time.
+// It is found by markers in the file rather than fixed line numbers, so edits elsewhere do not move it:
+// resume() and complete(); the Fragment exchange with every status decision after it (application
+// errors, 416, session-not-found, 413, the final Ack, the reply URL); Close-Session and whether to
+// re-send it; and the outcomes (progress, network failure, invalid response, server error, fatal,
+// transient with its retry and no-progress timers). Left out, with the reasons in docs/mutation.md:
+// option validation, the Alarm timer, suspend() and cancel() with the tidy-up's Cancel-Session, the
+// Ping and Create-Session set-up, the reply download, the control plumbing and the fetch call.
+// BITS_MUTATION_SCOPE=wide mutates the whole upload loop and the control calls instead.
+const JOB = 'src/client/job.ts';
+const lines = readFileSync(JOB, 'utf8').split('\n');
+const lineOf = (/** @type {string} */ text) => {
+  const i = lines.findIndex((l) => l.includes(text));
+  if (i < 0) throw new Error(`stryker.config.mjs: "${text}" not found in ${JOB}`);
+  return i + 1;
+};
+const between = (/** @type {string} */ from, /** @type {string} */ to) => `${JOB}:${lineOf(from)}-${lineOf(to) - 1}`;
+
+const DECISIONS = [
+  between('resume(): Promise<void> {', '/** Stops the job'),
+  between('complete(): Promise<void> {', '// --- control plumbing'),
+  between('private async sendFragment', 'private async downloadReply'),
+  between('private async closeSession', '/** Cancel-Session after cancel()'),
+  between('// --- outcomes', '// --- the wire'),
+  between('function endRequestNeedsResend', 'export function createUploadJob'),
+];
+const WIDE = [
+  between('resume(): Promise<void> {', '// --- control plumbing'),
+  between('// --- the background loop', '// --- the wire'),
+  between('function endRequestNeedsResend', 'export function createUploadJob'),
+];
+const wide = process.env.BITS_MUTATION_SCOPE === 'wide';
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutation.config.ts', related: false },
+  mutate: [
+    'src/rules/index.ts',
+    'src/rules/table.ts',
+    'src/client/classify.ts',
+    ...(wide ? WIDE : DECISIONS),
+  ],
+  coverageAnalysis: 'perTest',
+  // Other engineers share this machine's two cores.
+  concurrency: 1,
+  timeoutMS: 20_000,
+  reporters: ['clear-text', 'progress', 'json', 'html'],
+  jsonReporter: { fileName: `reports/mutation/${wide ? 'wide' : 'mutation'}.json` },
+  htmlReporter: { fileName: `reports/mutation/${wide ? 'wide' : 'mutation'}.html` },
+  clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true, reportMutants: true },
+  tempDirName: '.stryker-tmp',
+  ignorePatterns: ['reports', 'scratch', 'docs', '.ci', '.stryker-tmp'],
+  thresholds: { high: 90, low: 80, break: null },
+};
