@@ -1,5 +1,5 @@
 // The public API: the client-under-test contract, the rule table, cases, the runner and judge, the
-// report model, and the reference client. Run the suite itself with `npm start` (src/cli).
+// report model, the reference client, and runConformance() to run the suite from a script (src/cli/api.ts).
 export * from './harness/contract.js';
 export {
   allCases,
@@ -32,6 +32,15 @@ export {
   type Rule,
   type StatusClass,
 } from './rules/index.js';
-export { assertReport, type ConformanceReport, type ReportCase } from './report/report.js';
+export { assertReport, type ConformanceReport, type ReportCase, type ReportRule, type RunOptionsRecord } from './report/report.js';
+export {
+  runConformance,
+  runConformanceWithExitCode,
+  type CaseSelection,
+  type ConformanceOptions,
+  type ConformanceRun,
+  type Progress,
+  type RunConformanceOptions,
+} from './cli/api.js';
 export { EXIT_CODE, type RunVerdict, type Summary } from './report/verdict.js';
 export { createUploadJob, classifyApplicationStatus, UploadJob, type UploadJobOptions } from './client/index.js';

@@ -25,7 +25,7 @@ async function reportIn(dir: string): Promise<ConformanceReport> {
 describe('bits-conformance run', () => {
   test('a broken client fails with exit 1, the rule ID, a transcript and a valid report', async () => {
     const out = await mkdtemp(join(tmpdir(), 'bits-cli-'));
-    const r = await cli('run', '--client', 'fixtures/broken-clients/reports-context-5.ts', '--case', 'app/404/mirror/upload', '--out', out);
+    const r = await cli('run', '--client', 'fixtures/clients/zoo/reports-context-5.ts', '--case', 'app/404/mirror/upload', '--out', out);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('FAIL app/404/mirror/upload: [APP-CONTEXT] expected context 7');
     expect(r.stdout).toMatch(/#4 t=0 Fragment bytes 4096-5999\/6000 => 404 code 0x80190194 ctx 7/);
@@ -33,7 +33,7 @@ describe('bits-conformance run', () => {
     const report = await reportIn(out);
     expect(report.summary).toMatchObject({ total: 1, fail: 1, verdict: 'non-conformant' });
     expect(report.cases[0]!.failures[0]!.rule).toBe('APP-CONTEXT');
-    expect(report.cases[0]!.replay).toBe("npm start -- --client fixtures/broken-clients/reports-context-5.ts --case app/404/mirror/upload");
+    expect(report.cases[0]!.replay).toBe("npm start -- --client fixtures/clients/zoo/reports-context-5.ts --case app/404/mirror/upload");
   });
 
   test('the reference client passes a replayed case with exit 0', async () => {
@@ -45,15 +45,15 @@ describe('bits-conformance run', () => {
 
   test('a client that throws inside jobs gets error verdicts and exit 2, with the report written', async () => {
     const out = await mkdtemp(join(tmpdir(), 'bits-cli-'));
-    const r = await cli('run', '--client', 'fixtures/broken-clients/throws-every-other-job.ts', '--case', 'app/503/mirror/upload', '--out', out);
+    const r = await cli('run', '--client', 'fixtures/clients/throws-every-other-job.ts', '--case', 'app/503/mirror/upload', '--out', out);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('verdict: error');
     expect((await reportIn(out)).summary).toMatchObject({ total: 1 });
   });
 
   test.for([
-    { args: ['--client', 'fixtures/broken-clients/no-default-export.ts'], says: 'default export lacks `createJob(options)`' },
-    { args: ['--client', 'fixtures/broken-clients/missing.ts'], says: 'client module not found: ' },
+    { args: ['--client', 'fixtures/clients/no-default-export.ts'], says: 'default export lacks `createJob(options)`' },
+    { args: ['--client', 'fixtures/clients/missing.ts'], says: 'client module not found: ' },
     { args: ['--no-such-flag'], says: "Unknown option '--no-such-flag'" },
     { args: ['publish'], says: "unexpected argument 'publish'" },
     { args: ['--case', 'app/600/mirror/upload'], says: "no case has the id 'app/600/mirror/upload'" },

@@ -1,99 +1,375 @@
 #!/usr/bin/env node
-// bits-conformance: runs the conformance suites against a client and writes the report.
-// Exit codes: 0 conformant, 1 non-conformant, 2 harness or usage error, 3 vacuous run.
-import { parseArgs } from 'node:util';
+// bits-conformance: the command line. `run` (the default) runs the conformance suites against a
+// client and writes the reports; `rules`, `serve`, `init`, `merge`, `diff` and `verify` are the
+// tools around it. Exit codes: 0 conformant, 1 non-conformant, 2 harness or usage error, 3 vacuous.
+// Started by bin/bits-conformance.js (npx bits-conformance) or directly (npm start, tsx src/cli/main.ts).
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.js';
+import { checkOptions, didYouMean, fromConfig, fromFlags, OptionError, type ConformanceOptions } from './options.js';
 
-const USAGE = `usage: bits-conformance run [--client <module> | --client-cmd <command>] [--case <id>] [--out <dir>] [--debug]
+/** How the user started the command line, for the commands it prints. */
+export interface Invocation {
+  /** `npx bits-conformance`, or `npm start --` for `run` inside this repository. */
+  command: string;
+  /** The prefix of a printed `run` command (the replay command in reports). */
+  runCommand: string;
+}
 
-  --client <module>  an in-process client module (TS or JS) whose default export follows the
-                     client-under-test contract; default: the bundled reference client
-  --client-cmd <command>
-                     a client in any language: a command that speaks bits-conformance/1 on its
-                     stdin/stdout (docs/process-protocol.md) and uploads over real TCP
-  --retry-delay-ms <ms>
-                     MinimumRetryDelay given to a --client-cmd client (default 200; its
-                     NoProgressTimeout is ten of them)
-  --case <id>        re-run exactly one case (the replay command printed in the report)
-  --out <dir>        where the report goes; default: reports/
-  --debug            print stack traces of harness errors
-  --format <list>    the reports to write: json,junit,html,md (default: all four)
-  --baseline <file>  an earlier conformance.json: exit 1 only if a case got worse than there
-  --expect-fail <file>
-                     accepted failures (JSON: case or rule, reason, link, expires): they become xfail
-  --sign <file>      an Ed25519 private key (PEM) that signs the report's digest
+export const NPX: Invocation = { command: 'npx bits-conformance', runCommand: 'npx bits-conformance run' };
 
-       bits-conformance diff <old.json> <new.json> [--json]
-                     regressions, fixes and changed observations; exit 1 if a case regressed
-       bits-conformance verify <report.json> [--key <public key PEM>]
-                     checks the report's digest and signature; exit 1 if the file changed`;
+type Options = NonNullable<ParseArgsConfig['options']>;
 
-async function main(argv: string[]): Promise<number> {
+const COMMON: Options = {
+  help: { type: 'boolean', short: 'h' },
+  debug: { type: 'boolean' },
+};
+
+const RUN_OPTIONS: Options = {
+  ...COMMON,
+  client: { type: 'string' },
+  'client-cmd': { type: 'string' },
+  'retry-delay-ms': { type: 'string' },
+  codes: { type: 'string' },
+  rules: { type: 'string' },
+  relay: { type: 'string' },
+  'job-type': { type: 'string' },
+  case: { type: 'string' },
+  shard: { type: 'string' },
+  out: { type: 'string' },
+  format: { type: 'string' },
+  baseline: { type: 'string' },
+  'expect-fail': { type: 'string' },
+  sign: { type: 'string' },
+  strict: { type: 'boolean' },
+  bail: { type: 'boolean' },
+  'timeout-multiplier': { type: 'string' },
+  config: { type: 'string' },
+};
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: Options;
+  /** Positional arguments allowed: min and max. */
+  positionals: [number, number];
+}
+
+export const COMMANDS: Record<string, Command> = {
+  run: {
+    summary: 'run the conformance suite against a client (the default command)',
+    positionals: [0, 0],
+    options: RUN_OPTIONS,
+    usage: `usage: bits-conformance run [--client <module> | --client-cmd <command>] [options]
+
+The client:
+  --client <module>      an in-process client module (TS or JS) whose default export follows the
+                         client contract; default: the bundled reference client
+  --client-cmd <command> a client in any language: a command that speaks bits-conformance/1 on
+                         stdin/stdout (docs/process-protocol.md) and uploads over real TCP
+  --retry-delay-ms <ms>  MinimumRetryDelay for a --client-cmd client (default 200; NoProgressTimeout
+                         is ten of them)
+
+Which cases (each narrows the run; a list means any of its values):
+  --codes <list>         application statuses, e.g. 400-499,503
+  --rules <list>         cases that check one of these rule IDs, e.g. APP-4XX,TRANSIENT-RETRY
+  --relay <list>         mirror, alt-header
+  --job-type <list>      upload, upload-reply
+  --case <id>            exactly one case, with its transcript printed (the report's replay command)
+  --shard <i/n>          this machine's share; combine the reports with \`bits-conformance merge\`
+
+Judging:
+  --strict               SHOULD rules fail a case instead of warning
+  --bail                 stop after the first case that does not pass
+  --timeout-multiplier <x>
+                         scale the per-case time limit and a process client's answer time (slow CI)
+  --expect-fail <file>   accepted failures (case or rule, reason, link, expires): they become xfail
+  --baseline <file>      an earlier conformance.json: exit 1 only if a case got worse than there
+
+Reports:
+  --out <dir>            where the reports go (default: reports)
+  --format <list>        json,junit,html,md (default: all four)
+  --sign <file>          an Ed25519 private key (PEM) that signs the report's digest
+
+  --config <file>        options from this file (default: ./bits-conformance.config.json or .ts);
+                         flags win over it
+  --debug                print stack traces of harness errors`,
+  },
+  rules: {
+    summary: 'the rule table; `rules <status>` says what a client must do after that status, and why',
+    positionals: [0, 1],
+    options: { ...COMMON, json: { type: 'boolean' }, markdown: { type: 'boolean' } },
+    usage: `usage: bits-conformance rules [<status>] [--json | --markdown]
+
+  (no status)   every rule: ID, level, kind, sources, statement
+  <status>      an application status 100-599: its class, the rules behind it, and what the
+                client must do, in plain words (e.g. \`rules 449\`)
+  --json        the same as data
+  --markdown    the rule reference (docs/rules.md is this output)`,
+  },
+  serve: {
+    summary: 'a BITS server on 127.0.0.1 with a scripted application; prints every request live',
+    positionals: [0, 0],
+    options: { ...COMMON, 'app-status': { type: 'string' }, relay: { type: 'string' }, port: { type: 'string' } },
+    usage: `usage: bits-conformance serve [--app-status <list>] [--relay mirror|alt-header] [--port <n>]
+
+  --app-status <list>  the application's answers to successive posts of the file, e.g. 503,200;
+                       the last one repeats (default: 200)
+  --relay <form>       mirror: the Ack carries BITS-Error-Code (default); alt-header: BITS-Error
+  --port <n>           the port on 127.0.0.1 (default: a free one)
+
+Stop it with Ctrl-C.`,
+  },
+  init: {
+    summary: 'write a client-adapter template (client.ts) and bits-conformance.config.json here',
+    positionals: [0, 0],
+    options: { ...COMMON, force: { type: 'boolean' } },
+    usage: `usage: bits-conformance init [--force]
+
+Writes client.ts (a commented adapter template that runs as it is, around the bundled reference
+client) and bits-conformance.config.json into the current folder.
+  --force   overwrite those files if they exist`,
+  },
+  merge: {
+    summary: 'combine the reports of a sharded run (--shard i/n) into one report',
+    positionals: [1, Infinity],
+    options: { ...COMMON, out: { type: 'string' }, format: { type: 'string' }, sign: { type: 'string' } },
+    usage: `usage: bits-conformance merge <conformance.json>... [--out <dir>] [--format <list>] [--sign <key>]
+
+Combines the reports of every shard of one run (--shard 1/n ... n/n) into one report, with the same
+verdicts as one unsharded run. Refuses reports of different suites, rule tables, clients or
+selections, a missing or repeated shard, and a report changed after it was written.
+  --out <dir>      where the merged reports go (default: reports)
+  --format <list>  json,junit,html,md (default: all four)
+  --sign <file>    an Ed25519 private key (PEM) that signs the merged report`,
+  },
+  diff: {
+    summary: 'regressions, fixes and changed observations between two reports; exit 1 on a regression',
+    positionals: [2, 2],
+    options: { ...COMMON, json: { type: 'boolean' } },
+    usage: `usage: bits-conformance diff <old.json> <new.json> [--json]
+
+Regressions, fixes and changed observations per code; exit 1 if a case regressed.
+  --json   the diff as data`,
+  },
+  verify: {
+    summary: "check a report's digest and signature; exit 1 if the file changed",
+    positionals: [1, 1],
+    options: { ...COMMON, key: { type: 'string' } },
+    usage: `usage: bits-conformance verify <report.json> [--key <public key PEM>]
+
+Checks the report's digest and signature and that the file is byte for byte as written; exit 1 if not.
+  --key <file>   the signer's Ed25519 public key (default: the key the report names)`,
+  },
+};
+
+export const USAGE = `usage: bits-conformance [<command>] [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(8)}${c.summary}`)
+  .join('\n')}
+
+\`bits-conformance <command> --help\` shows a command's options; \`bits-conformance --version\` the version.
+Exit codes: 0 conformant, 1 non-conformant, 2 usage or harness error, 3 vacuous (nothing was checked).`;
+
+/** A usage error that knows which command's usage to print. */
+class CommandUsageError extends UsageError {
+  constructor(message: string, readonly usage: string) {
+    super(message);
+  }
+}
+
+function parse(name: string, argv: string[]) {
+  const command = COMMANDS[name]!;
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        client: { type: 'string' },
-        'client-cmd': { type: 'string' },
-        'retry-delay-ms': { type: 'string' },
-        case: { type: 'string' },
-        out: { type: 'string' },
-        format: { type: 'string' },
-        baseline: { type: 'string' },
-        'expect-fail': { type: 'string' },
-        sign: { type: 'string' },
-        key: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        debug: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: command.options });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    let message = error instanceof Error ? error.message : String(error);
+    const unknown = /Unknown option '(--?[^']+)'/.exec(message)?.[1];
+    if (unknown) message = `${message.split('. ')[0]}${didYouMean(unknown, Object.keys(command.options).map((o) => `--${o}`))}`;
+    throw new CommandUsageError(message, command.usage);
   }
-  const { values, positionals } = parsed;
+  const { positionals } = parsed;
+  const [min, max] = command.positionals;
+  if (positionals.length > max) throw new CommandUsageError(`unexpected argument '${positionals[max]}'`, command.usage);
+  if (positionals.length < min) throw new CommandUsageError(`${name} needs ${min === 1 ? 'a file' : `${min} files`}`, command.usage);
+  return parsed;
+}
+
+const list = (text: string | undefined): string[] | undefined => (text === undefined ? undefined : text.split(',').map((s) => s.trim()).filter(Boolean));
+
+/** The flags of `run` as ConformanceOptions (lists split at commas), checked for form. */
+export function runFlags(values: Record<string, string | boolean | (string | boolean)[] | undefined>): ConformanceOptions {
+  const str = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
+  const options: ConformanceOptions = {};
+  const set = <K extends keyof ConformanceOptions>(key: K, value: ConformanceOptions[K] | undefined): void => {
+    if (value !== undefined) options[key] = value;
+  };
+  set('client', str('client'));
+  set('clientCmd', str('client-cmd'));
+  const retry = str('retry-delay-ms');
+  if (retry !== undefined && !/^[1-9]\d{0,6}$/.test(retry)) throw new OptionError(`--retry-delay-ms must be a whole number of milliseconds, got '${retry}'`);
+  set('retryDelayMs', retry === undefined ? undefined : Number(retry));
+  set('codes', list(str('codes')));
+  set('rules', list(str('rules')));
+  set('relay', list(str('relay')) as ConformanceOptions['relay']);
+  set('jobType', list(str('job-type')) as ConformanceOptions['jobType']);
+  set('case', str('case'));
+  set('shard', str('shard'));
+  set('out', str('out'));
+  set('format', list(str('format')) as ConformanceOptions['format']);
+  set('baseline', str('baseline'));
+  set('expectFail', str('expect-fail'));
+  set('sign', str('sign'));
+  if (values.strict === true) options.strict = true;
+  if (values.bail === true) options.bail = true;
+  if (values.debug === true) options.debug = true;
+  const multiplier = str('timeout-multiplier');
+  if (multiplier !== undefined && !/^\d+(\.\d+)?$/.test(multiplier)) throw new OptionError(`--timeout-multiplier must be a number such as 2 or 1.5, got '${multiplier}'`);
+  set('timeoutMultiplier', multiplier === undefined ? undefined : Number(multiplier));
+  return options;
+}
+
+async function runFromArgs(argv: string[], invocation: Invocation): Promise<number> {
+  const { values } = parse('run', argv);
   if (values.help) {
-    console.log(USAGE);
+    console.log(COMMANDS.run!.usage);
     return 0;
   }
-  const [command = 'run', ...extra] = positionals;
-  // Loaded on demand: `run` brings in vitest, which diff and verify do not need.
-  if (command === 'diff') return (await import('../report/commands.js')).diffCommand(extra, { json: values.json });
-  if (command === 'verify') return (await import('../report/commands.js')).verifyCommand(extra, values.key ? { key: values.key } : {});
-  if (command !== 'run') throw new UsageError(`unknown command '${command}'`);
-  if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
-  const retryDelay = values['retry-delay-ms'];
-  if (retryDelay !== undefined && !/^[1-9]\d{0,6}$/.test(retryDelay)) throw new UsageError(`--retry-delay-ms must be a whole number of milliseconds, got '${retryDelay}'`);
+  const flags = runFlags(values);
+  checkOptions(flags, fromFlags);
+  const { findConfig, loadConfig } = await import('./config.js');
+  const configFile = findConfig(process.cwd(), typeof values.config === 'string' ? values.config : undefined);
+  const config = configFile ? await loadConfig(configFile) : undefined;
+  if (config) checkOptions(config.options, fromConfig);
+  // A client given on the command line replaces the config's client, of either kind.
+  const fromFile: ConformanceOptions = { ...config?.options };
+  if (flags.client !== undefined || flags.clientCmd !== undefined) {
+    delete fromFile.client;
+    delete fromFile.clientCmd;
+  }
+  const options: ConformanceOptions = { ...fromFile, ...flags };
+  if (options.debug) debugRequested = true;
+  const { selection, formats } = checkOptions(options, fromFlags);
   const { runCommand } = await import('./run.js');
   return runCommand({
-    ...(values.client ? { client: values.client } : {}),
-    ...(values['client-cmd'] ? { clientCmd: values['client-cmd'] } : {}),
-    ...(retryDelay ? { retryDelayMs: Number(retryDelay) } : {}),
-    ...(values.case ? { caseId: values.case } : {}),
-    out: values.out ?? 'reports',
-    ...(values.format ? { formats: values.format } : {}),
-    ...(values.baseline ? { baseline: values.baseline } : {}),
-    ...(values['expect-fail'] ? { expectFail: values['expect-fail'] } : {}),
-    ...(values.sign ? { sign: values.sign } : {}),
+    ...(options.client ? { client: options.client } : {}),
+    ...(options.clientCmd ? { clientCmd: options.clientCmd, clientCwd: flags.clientCmd === undefined && config ? config.dir : process.cwd() } : {}),
+    ...(options.retryDelayMs ? { retryDelayMs: options.retryDelayMs } : {}),
+    selection,
+    out: options.out ?? 'reports',
+    ...(formats ? { formats: formats.join(',') } : {}),
+    ...(options.baseline ? { baseline: options.baseline } : {}),
+    ...(options.expectFail ? { expectFail: options.expectFail } : {}),
+    ...(options.sign ? { sign: options.sign } : {}),
+    ...(options.strict ? { strict: true } : {}),
+    ...(options.bail ? { bail: true } : {}),
+    ...(options.timeoutMultiplier !== undefined ? { timeoutMultiplier: options.timeoutMultiplier } : {}),
+    command: invocation.runCommand,
   });
 }
 
-const debug = process.argv.includes('--debug');
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
+/** The command a command line names, and its arguments; no command word means `run` (npm start -- --client x). */
+function commandOf(argv: string[]): { name: string; rest: string[] } {
+  const first = argv[0];
+  const name = first === undefined || first.startsWith('-') ? 'run' : first;
+  if (!COMMANDS[name]) throw new UsageError(`unknown command '${name}'${didYouMean(name, Object.keys(COMMANDS))}`);
+  return { name, rest: name === first ? argv.slice(1) : argv };
+}
+
+/** Checks a command line as cli() would, without running anything: its command, or the one-line error. */
+export function checkCommandLine(argv: string[]): string {
+  if (['--version', '-v', '--help', '-h', 'help'].includes(argv[0] ?? '')) return 'help';
+  const { name, rest } = commandOf(argv);
+  const { values } = parse(name, rest);
+  if (name === 'run') checkOptions(runFlags(values), fromFlags);
+  return name;
+}
+
+/** Set by `debug: true` in the config file, which is read after the command line. */
+let debugRequested = false;
+
+/** Runs one command line; never throws: problems become one line on stderr and exit code 2. */
+export async function cli(argv: string[], invocation: Invocation = NPX): Promise<number> {
+  debugRequested = argv.includes('--debug');
+  try {
+    return await dispatch(argv, invocation);
+  } catch (error) {
     if (error instanceof UsageError) {
       console.error(`bits-conformance: ${error.message}`);
-      console.error(USAGE);
+      console.error(error instanceof CommandUsageError ? error.usage : USAGE);
     } else {
-      console.error(`bits-conformance: ${error instanceof Error ? error.message : String(error)}`);
-      if (debug && error instanceof Error) console.error(error.stack);
+      console.error(`bits-conformance: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      if (debugRequested && error instanceof Error) console.error(error.stack);
     }
-    process.exitCode = 2;
-  },
-);
+    return 2;
+  }
+}
+
+async function dispatch(argv: string[], invocation: Invocation): Promise<number> {
+  const first = argv[0];
+  if (first === '--version' || first === '-v') {
+    const { SUITE_NAME, SUITE_VERSION } = await import('../report/report.js');
+    console.log(`${SUITE_NAME} ${SUITE_VERSION}`);
+    return 0;
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
+    const topic = first === 'help' ? argv[1] : undefined;
+    if (topic !== undefined && !COMMANDS[topic]) throw new UsageError(`unknown command '${topic}'${didYouMean(topic, Object.keys(COMMANDS))}`);
+    console.log(topic ? COMMANDS[topic]!.usage : USAGE);
+    return 0;
+  }
+  const { name, rest } = commandOf(argv);
+  if (name === 'run') return runFromArgs(rest, invocation);
+
+  const { values, positionals } = parse(name, rest);
+  if (values.help) {
+    console.log(COMMANDS[name]!.usage);
+    return 0;
+  }
+  const str = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
+  switch (name) {
+    case 'rules': {
+      const { rulesCommand } = await import('./rules-command.js');
+      if (values.json && values.markdown) throw new CommandUsageError('give --json or --markdown, not both', COMMANDS.rules!.usage);
+      return rulesCommand(positionals[0], { json: values.json === true, markdown: values.markdown === true, command: invocation.command });
+    }
+    case 'serve': {
+      const { serveCommand } = await import('./serve.js');
+      return serveCommand({ appStatus: str('app-status'), relay: str('relay'), port: str('port') });
+    }
+    case 'init': {
+      const { initCommand } = await import('./init.js');
+      return initCommand(process.cwd(), { force: values.force === true, command: invocation.command });
+    }
+    case 'merge': {
+      const { mergeCommand } = await import('./merge.js');
+      return mergeCommand(positionals, { out: str('out') ?? 'reports', formats: str('format'), sign: str('sign') });
+    }
+    case 'diff':
+      return (await import('../report/commands.js')).diffCommand(positionals, { json: values.json === true });
+    case 'verify': {
+      const key = str('key');
+      return (await import('../report/commands.js')).verifyCommand(positionals, key ? { key } : {});
+    }
+  }
+  throw new UsageError(`unknown command '${name}'`);
+}
+
+// Run directly (npm start, tsx src/cli/main.ts): printed `run` commands are `npm start -- ...`,
+// which works in this repository without installing anything.
+function isEntry(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(resolve(process.argv[1])) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) {
+  process.exitCode = await cli(process.argv.slice(2), { command: 'npx bits-conformance', runCommand: 'npm start --' });
+}

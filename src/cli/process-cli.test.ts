@@ -34,10 +34,10 @@ function leftovers(pattern: string): string[] {
 }
 
 describe('a client in another language over TCP', () => {
-  test('the Python example passes the whole 100-599 matrix', async () => {
+  test('the Python example passes the whole 100-599 matrix and the protocol scenarios', async () => {
     const { code, stdout, report } = await run('--client-cmd', PYTHON_EXAMPLE);
     expect(report.summary).toMatchObject({ pass: report.summary.total, verdict: 'conformant' });
-    expect(report.summary.total).toBe(2007); // 2000 matrix cases + 7 persistent failures (no 14-day case on the wall clock)
+    expect(report.summary.total).toBe(2027); // 2000 matrix cases, 7 persistent failures (no 14-day case on the wall clock), 20 scenarios
     expect(report.client).toMatchObject({ name: 'bits-conformance python example', transport: 'process' });
     expect(report.cases.find((c) => c.id === 'app/403/mirror/upload')?.timing).toEqual({ minimumRetryDelayMs: 200, noProgressTimeoutMs: 2000, toleranceMs: 50 });
     expect(code, stdout).toBe(0);
@@ -45,10 +45,10 @@ describe('a client in another language over TCP', () => {
   }, 600_000);
 
   test('a broken variant of it (429 retried) is caught with APP-4XX', async () => {
-    const { code, report } = await run('--client-cmd', 'python3 fixtures/broken-clients/python/retries_429.py', '--case', 'app/429/mirror/upload');
+    const { code, report } = await run('--client-cmd', 'python3 fixtures/clients/python/retries_429.py', '--case', 'app/429/mirror/upload');
     expect(code).toBe(1);
     expect(report.cases[0]!.failures.map((f) => f.rule)).toContain('APP-4XX');
-    expect(report.cases[0]!.replay).toContain("--client-cmd 'python3 fixtures/broken-clients/python/retries_429.py' --case app/429/mirror/upload");
+    expect(report.cases[0]!.replay).toContain("--client-cmd 'python3 fixtures/clients/python/retries_429.py' --case app/429/mirror/upload");
   }, 120_000);
 
   test('a client that crashes gets an error verdict with its stderr, the run ends with exit 2, nothing is left running', async () => {

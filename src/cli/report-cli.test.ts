@@ -13,7 +13,7 @@ import { makeRecord, makeReport } from '../report/test-support.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-const CONTEXT5 = 'fixtures/broken-clients/reports-context-5.ts';
+const CONTEXT5 = 'fixtures/clients/zoo/reports-context-5.ts';
 const CASE = 'app/404/mirror/upload';
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

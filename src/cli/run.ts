@@ -1,40 +1,100 @@
-// `run`: checks the client module, runs the conformance suites through vitest's node API, then
-// builds, validates and writes the report and prints a short summary.
+// `run`: checks the client, runs the conformance suites through vitest's node API with the case
+// selection provided to them, shows progress, then builds, validates and writes the report and
+// prints a summary that puts the worst rules first. runConformance() (api.ts) is the same run without
+// the printing.
 import { existsSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startVitest } from 'vitest/node';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from './errors.js';
-import { REFERENCE_CLIENT_MODULE, loadClientModule, ClientLoadError } from '../harness/suite.js';
-import { CaseCollector } from '../report/collector.js';
-import { ProcessClient } from '../harness/process-client.js';
-import { buildReport, type ConformanceReport } from '../report/report.js';
-import { prepareOutputs, publishReport } from '../report/publish.js';
+import { unwrapCommonJs } from './config.js';
+import { isWholeSuite, selectionFlags } from './options.js';
+import { BarDisplay, LineDisplay, ProgressReporter, progressMode, type ProgressDisplay } from './progress.js';
+import { checkClient } from '../harness/contract.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, ProcessClient } from '../harness/process-client.js';
+import type { CaseSelection } from '../harness/selection.js';
+// For the type checker only: suite.ts declares the vitest augmentations this file and the reporters
+// rely on (the provide keys, TaskMeta.conformance); without it a program that starts at src/index.ts
+// (the published declarations, a user's tsc) would not see them.
+import type {} from '../harness/suite.js';
+import type { ConformanceReport, ReportCase } from '../report/report.js';
+import { finishReport, prepareOutputs, writeOutputs, type ReportFormat } from '../report/publish.js';
+import { codeRanges } from '../report/text.js';
 import { EXIT_CODE, describeVerdict } from '../report/verdict.js';
 
 export { UsageError } from './errors.js';
 
+/** A client module that is missing, does not load, or breaks the contract: one line, exit 2. */
+export class ClientLoadError extends Error {}
+
+/** The bundled reference client, the default client of `run` (as src/harness/suite.ts resolves it). */
+const REFERENCE_CLIENT_MODULE = fileURLToPath(new URL('../harness/reference-client.ts', import.meta.url));
+
 export interface RunOptions {
   client?: string;
   clientCmd?: string;
+  /** Where a --client-cmd runs; default the current folder. */
+  clientCwd?: string;
   retryDelayMs?: number;
-  caseId?: string;
-  out: string;
+  selection?: CaseSelection;
+  /** The report folder; without it (the API) nothing is written. */
+  out?: string;
   /** Report outputs (src/report/publish.ts): --format, --baseline, --expect-fail, --sign. */
   formats?: string;
   baseline?: string;
   expectFail?: string;
   sign?: string;
+  strict?: boolean;
+  bail?: boolean;
+  timeoutMultiplier?: number;
+  /** How printed commands start: `npx bits-conformance run`, or `npm start --` inside this repository. */
+  command?: string;
+  /** Where the summary goes; none (the API) prints nothing. */
+  log?: (line: string) => void;
+  /** Progress display; default none. */
+  progress?: ProgressDisplay;
+}
+
+export interface RunResult {
+  report: ConformanceReport;
+  files: Partial<Record<ReportFormat, string>>;
+  exitCode: number;
+  /** Lines for a person: expected-failure problems, the baseline gate, the signature. */
+  notes: string[];
+  /** About how many cases the selection holds (for --bail: how many did not run). */
+  estimatedCases: number;
 }
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The conformance project's own per-case limit (vitest.config.ts); --timeout-multiplier scales it. */
+const CASE_TIMEOUT_MS = 60_000;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function shellQuote(text: string): string {
-  return /^[\w./:@-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+export function shellQuote(text: string): string {
+  return /^[\w./:@,=-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A client path for printed commands: as typed when relative; relative to here (./x) when a config made it absolute. */
+export function typedPath(file: string): string {
+  if (!isAbsolute(file)) return file;
+  const rel = relative(process.cwd(), file);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? file : `./${rel}`;
+}
+
+/** Imports an in-process client module and checks the contract: one line naming the path or the missing member. */
+export async function checkClientModule(file: string, given: string): Promise<{ name: string; version: string; capabilities?: { uploadReply?: boolean } }> {
+  if (!existsSync(file)) throw new ClientLoadError(`client module not found: ${given} (looked for ${file})`);
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } catch (error) {
+    throw new ClientLoadError(`cannot load client module ${file}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  }
+  const checked = checkClient(unwrapCommonJs(mod.default));
+  if ('problem' in checked) throw new ClientLoadError(`client module ${file}: ${checked.problem}`);
+  return checked.client;
 }
 
 interface Target {
@@ -42,97 +102,204 @@ interface Target {
   provide: { clientModule: string } | { clientCmd: string; clientCwd: string; retryDelayMs: number };
   /** A client in another process: one worker, no isolation (one process for all suites), cases side by side. */
   vitest: Record<string, unknown>;
+  /** The options that name the client in a printed command. */
   clientArg: string;
+  /** The timing profile its cases run with: in-process virtual time, or the wall clock. */
+  realTimeRetryDelayMs?: number;
 }
 
 /** Checks the client before the suites start: one clear line if it cannot be used. */
 async function resolveTarget(options: RunOptions): Promise<Target> {
   if (options.client && options.clientCmd) throw new UsageError('give --client or --client-cmd, not both');
   if (options.clientCmd) {
-    const probe = await ProcessClient.start(options.clientCmd, { cwd: process.cwd() }); // the hello handshake
+    const cwd = options.clientCwd ?? process.cwd();
+    const commandTimeoutMs = Math.round(DEFAULT_COMMAND_TIMEOUT_MS * (options.timeoutMultiplier ?? 1));
+    const probe = await ProcessClient.start(options.clientCmd, { cwd, commandTimeoutMs }); // the hello handshake
     const { name, version, capabilities } = probe;
     await probe.close();
+    const retryDelayMs = options.retryDelayMs ?? 200;
     return {
       client: { name, version, module: options.clientCmd, transport: 'process', capabilities },
-      provide: { clientCmd: options.clientCmd, clientCwd: process.cwd(), retryDelayMs: options.retryDelayMs ?? 200 },
+      provide: { clientCmd: options.clientCmd, clientCwd: cwd, retryDelayMs },
       vitest: { isolate: false, fileParallelism: false },
       clientArg: ` --client-cmd ${shellQuote(options.clientCmd)}${options.retryDelayMs ? ` --retry-delay-ms ${options.retryDelayMs}` : ''}`,
+      realTimeRetryDelayMs: retryDelayMs,
     };
   }
   const clientModule = options.client ? resolve(options.client) : REFERENCE_CLIENT_MODULE;
-  if (!existsSync(clientModule)) throw new ClientLoadError(`client module not found: ${clientModule}`);
-  const client = await loadClientModule(clientModule);
+  const client = await checkClientModule(clientModule, options.client ?? clientModule);
   return {
     client: { name: client.name, version: client.version, module: clientModule, transport: 'in-process', ...(client.capabilities ? { capabilities: client.capabilities } : {}) },
     provide: { clientModule },
     vitest: {},
-    clientArg: options.client ? ` --client ${shellQuote(options.client)}` : '',
+    clientArg: options.client ? ` --client ${shellQuote(typedPath(options.client))}` : '',
   };
 }
 
-export async function runCommand(options: RunOptions): Promise<number> {
-  // Report inputs first: a bad baseline, list or key costs one line, not a whole run.
-  const outputs = await prepareOutputs(options);
-  const target = await resolveTarget(options);
-  const client = target.client;
+/** What the report says about how the run was asked for; absent for a default whole-suite run. */
+function runOptionsOf(options: RunOptions): ConformanceReport['options'] {
+  const selection = options.selection ?? {};
+  const o: NonNullable<ConformanceReport['options']> = {
+    ...(isWholeSuite(selection) ? {} : { selection }),
+    ...(options.strict ? { strict: true } : {}),
+    ...(options.bail ? { bail: true } : {}),
+    ...(options.timeoutMultiplier !== undefined && options.timeoutMultiplier !== 1 ? { timeoutMultiplier: options.timeoutMultiplier } : {}),
+  };
+  return Object.keys(o).length ? o : undefined;
+}
 
+/** Runs the selected cases and returns the finished report; writes the report files when `out` is given. */
+export async function runSuite(options: RunOptions): Promise<RunResult> {
+  // Report inputs first: a bad baseline, list or key costs one line, not a whole run.
+  const outputs = await prepareOutputs({ ...options, out: options.out ?? '.' });
+  const target = await resolveTarget(options);
+  const selection = options.selection ?? {};
+  const multiplier = options.timeoutMultiplier ?? 1;
+
+  // Loaded only now (vitest and the suites take seconds to load): a bad client or input costs one line at once.
+  const [{ startVitest }, { CaseCollector }, { buildReport }, { allCases, realTimeProfile, VIRTUAL_PROFILE }, { applySelection }] = await Promise.all([
+    import('vitest/node'),
+    import('../report/collector.js'),
+    import('../report/report.js'),
+    import('../harness/cases.js'),
+    import('../harness/selection.js'),
+  ]);
+  const profile = target.realTimeRetryDelayMs === undefined ? VIRTUAL_PROFILE : realTimeProfile(target.realTimeRetryDelayMs);
+  const estimatedCases = applySelection(allCases(profile), selection).length;
   const startedAt = new Date();
   const collector = new CaseCollector();
-  const vitest = await startVitest(
-    'test',
-    [],
-    {
-      root: PACKAGE_ROOT,
-      project: 'conformance',
-      watch: false,
-      reporters: [collector],
-      provide: target.provide,
-      ...target.vitest,
-      ...(options.caseId ? { testNamePattern: new RegExp(`^${escapeRegExp(options.caseId)}$`) } : {}),
-    },
-    { logLevel: 'silent' },
-  );
-  await vitest.close();
+  const progress = options.progress ? new ProgressReporter(options.progress, estimatedCases) : undefined;
+  progress?.start();
+  const onlyCase = selection.cases?.length === 1 ? selection.cases[0] : undefined;
+  try {
+    const vitest = await startVitest(
+      'test',
+      [],
+      {
+        root: PACKAGE_ROOT,
+        project: 'conformance',
+        watch: false,
+        reporters: progress ? [collector, progress] : [collector],
+        provide: { ...target.provide, caseSelection: selection, strict: options.strict === true, timeoutMultiplier: multiplier },
+        testTimeout: Math.round(CASE_TIMEOUT_MS * multiplier),
+        ...(options.bail ? { bail: 1 } : {}),
+        ...target.vitest,
+        // The selection already narrows each suite to the case; the name filter keeps --case exact
+        // even for a suite that lists its cases some other way.
+        ...(onlyCase ? { testNamePattern: new RegExp(`^${escapeRegExp(onlyCase)}$`) } : {}),
+      },
+      { logLevel: 'silent' },
+    );
+    await vitest.close();
+  } finally {
+    progress?.stop();
+  }
   const finishedAt = new Date();
 
-  const clientArg = target.clientArg;
+  const extra = `${options.strict ? ' --strict' : ''}${multiplier !== 1 ? ` --timeout-multiplier ${multiplier}` : ''}`;
+  const command = options.command ?? 'npx bits-conformance run';
+  const runOptions = runOptionsOf(options);
   const built = buildReport({
-    client,
+    client: target.client,
     records: collector.records,
     runErrors: collector.runErrors,
     startedAt,
     finishedAt,
-    replayCommand: (id) => `npm start --${clientArg} --case ${shellQuote(id)}`,
+    replayCommand: (id) => `${command}${target.clientArg}${extra} --case ${shellQuote(id)}`,
   });
-  if (options.caseId && built.cases.length === 0) throw new UsageError(`no case has the id '${options.caseId}'`);
-  const { report, files, exitCode, notes } = await publishReport(built, outputs);
-
-  const s = report.summary;
-  console.log(`${report.suite.name} ${report.suite.version} against ${client.name} ${client.version}`);
-  for (const error of report.runErrors ?? []) console.log(`  run error: ${error}`);
-  for (const c of report.cases.filter((x) => x.verdict === 'fail' || x.verdict === 'error').slice(0, 10)) {
-    console.log(`  ${c.verdict.toUpperCase()} ${c.id}: ${c.failures[0] ? `[${c.failures[0].rule}] ${c.failures[0].message}` : c.reason}`);
+  if (built.cases.length === 0 && !built.runErrors?.length) {
+    if (onlyCase) throw new UsageError(`no case has the id '${onlyCase}'`);
+    if (!isWholeSuite(selection)) throw new UsageError(`no case matches ${selectionFlags(selection).join(' ')}`);
   }
-  if (s.fail + s.error > 10) console.log(`  ... and ${s.fail + s.error - 10} more (see the report)`);
-  if (options.caseId) for (const c of report.cases) printTranscript(c);
-  for (const note of notes) console.log(note);
-  console.log(`cases: ${s.total}  pass: ${s.pass}  fail: ${s.fail}  warn: ${s.warn}${s.xfail ? `  xfail: ${s.xfail}` : ''}  unsupported: ${s.unsupported}  error: ${s.error}`);
-  console.log(`verdict: ${describeVerdict(s)}  wall time: ${(report.wallTimeMs / 1000).toFixed(1)} s`);
-  for (const file of Object.values(files)) {
-    const shown = relative(process.cwd(), file);
-    console.log(`report: ${shown.startsWith('..') ? file : shown}`);
-  }
+  const finished = finishReport(runOptions ? { ...built, options: runOptions } : built, outputs);
+  const files = options.out === undefined ? {} : await writeOutputs(finished.report, outputs.dir, outputs.formats);
   // EXIT_CODE[verdict] unless --baseline gates on regressions only (publish.ts).
-  return outputs.baseline ? exitCode : EXIT_CODE[s.verdict];
+  const exitCode = outputs.baseline ? finished.exitCode : EXIT_CODE[finished.report.summary.verdict];
+  return { report: finished.report, files, exitCode, notes: finished.notes, estimatedCases };
 }
 
-function printTranscript(c: { id: string; transcript: { seq: number; t: number; packetType: string; range?: { first: number; last: number; total: number }; response?: { status: number; errorCode?: number; errorContext?: number }; notification?: { count: number; status: number } }[]; states?: { t: number; state: string }[] }): void {
-  console.log(`transcript of ${c.id} (t in ms since the case started):`);
+interface RuleRow {
+  rule: string;
+  level: string;
+  cases: ReportCase[];
+}
+
+/** Broken rules, the one breaking the most cases first. */
+export function worstRules(report: ConformanceReport): RuleRow[] {
+  const rows = new Map<string, RuleRow>();
+  for (const c of report.cases) {
+    if (c.verdict !== 'fail' && c.verdict !== 'warn' && c.verdict !== 'xfail') continue;
+    for (const rule of new Set(c.failures.map((f) => f.rule))) {
+      const row = rows.get(rule) ?? { rule, level: c.rules.find((r) => r.id === rule)?.level ?? 'MUST', cases: [] };
+      row.cases.push(c);
+      rows.set(rule, row);
+    }
+  }
+  const weight = (r: RuleRow): number => r.cases.filter((c) => c.verdict === 'fail').length;
+  return [...rows.values()].sort((a, b) => weight(b) - weight(a) || b.cases.length - a.cases.length || a.rule.localeCompare(b.rule));
+}
+
+/** The summary a person reads at the end of a run. */
+export function summaryLines(result: RunResult, options: { caseId?: string; command: string; clientArg?: string }): string[] {
+  const { report } = result;
+  const s = report.summary;
+  const lines: string[] = [];
+  lines.push(`${report.suite.name} ${report.suite.version} against ${report.client.name} ${report.client.version}`);
+  for (const error of report.runErrors ?? []) lines.push(`  run error: ${error}`);
+  const rows = worstRules(report);
+  if (rows.length) {
+    lines.push('rules broken, worst first:');
+    for (const row of rows.slice(0, 8)) {
+      const example = row.cases.find((c) => c.verdict === 'fail') ?? row.cases[0]!;
+      const message = example.failures.find((f) => f.rule === row.rule)?.message ?? '';
+      lines.push(`  ${row.rule} (${row.level}): ${row.cases.length} case${row.cases.length === 1 ? '' : 's'}, codes ${codeRanges(row.cases.map((c) => c.status))}`);
+      lines.push(`    e.g. ${example.id}: ${message}`);
+    }
+    if (rows.length > 8) lines.push(`  ... and ${rows.length - 8} more rule(s) (see the report)`);
+  }
+  const notPassing = report.cases.filter((c) => c.verdict === 'fail' || c.verdict === 'error');
+  if (notPassing.length) {
+    lines.push(notPassing.length > 5 ? `first failing cases (5 of ${notPassing.length}):` : 'failing cases:');
+    for (const c of notPassing.slice(0, 5)) {
+      lines.push(`  ${c.verdict.toUpperCase()} ${c.id}: ${c.failures[0] ? `[${c.failures[0].rule}] ${c.failures[0].message}` : (c.reason ?? 'no reason given')}`);
+    }
+  }
+  if (options.caseId) for (const c of report.cases) lines.push(...transcriptLines(c));
+  for (const note of result.notes) lines.push(note);
+  if (report.options?.bail && s.total < result.estimatedCases && s.fail + s.error > 0) {
+    lines.push(`stopped after the first case that did not pass (--bail): ${s.total} of about ${result.estimatedCases} cases ran`);
+  }
+  lines.push(`cases: ${s.total}  pass: ${s.pass}  fail: ${s.fail}  warn: ${s.warn}${s.xfail ? `  xfail: ${s.xfail}` : ''}  unsupported: ${s.unsupported}  error: ${s.error}`);
+  lines.push(`verdict: ${describeVerdict(s)}  wall time: ${(report.wallTimeMs / 1000).toFixed(1)} s`);
+  const first = report.cases.find((c) => c.verdict === 'fail') ?? report.cases.find((c) => c.verdict === 'error');
+  if (first && !options.caseId) lines.push(`replay one with its transcript: ${first.replay}`);
+  for (const file of Object.values(result.files)) {
+    const shown = relative(process.cwd(), file);
+    lines.push(`report: ${shown.startsWith('..') ? file : shown}`);
+  }
+  return lines;
+}
+
+/** The CLI's `run`: progress while it runs, the summary after, the exit code. */
+export async function runCommand(options: RunOptions & { out: string }): Promise<number> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const mode = progressMode(process.stderr);
+  const progress = options.progress ?? (mode === 'bar' ? new BarDisplay(process.stderr) : new LineDisplay(log));
+  const result = await runSuite({ ...options, progress });
+  const caseId = options.selection?.cases?.length === 1 ? options.selection.cases[0] : undefined;
+  for (const line of summaryLines(result, { ...(caseId ? { caseId } : {}), command: options.command ?? 'npx bits-conformance run' })) log(line);
+  return result.exitCode;
+}
+
+function transcriptLines(c: ReportCase): string[] {
+  const lines = [`transcript of ${c.id} (t in ms since the case started):`];
   for (const e of c.transcript) {
     const range = e.range ? ` bytes ${e.range.first}-${e.range.last}/${e.range.total}` : '';
     const post = e.notification ? ` -> application post #${e.notification.count} answered ${e.notification.status}` : '';
     const err = e.response?.errorCode !== undefined ? ` code 0x${e.response.errorCode.toString(16).toUpperCase()} ctx ${e.response.errorContext}` : '';
-    console.log(`  #${e.seq} t=${e.t} ${e.packetType}${range} => ${e.response?.status ?? '-'}${err}${post}`);
+    lines.push(`  #${e.seq} t=${e.t} ${e.packetType}${range} => ${e.response?.status ?? '-'}${err}${post}`);
   }
-  console.log(`  states: ${(c.states ?? []).map((s) => `${s.state}@${s.t}`).join(' ')}`);
+  lines.push(`  states: ${(c.states ?? []).map((s) => `${s.state}@${s.t}`).join(' ')}`);
+  for (const f of c.failures) lines.push(`  [${f.rule}] ${f.message}`);
+  return lines;
 }

@@ -1,0 +1,151 @@
+// Progress while the suites run: a bar on a terminal (cases done / total, failing so far, time left);
+// plain periodic lines without control characters in CI or when the output is not a terminal.
+import cliProgress from 'cli-progress';
+import type { Reporter, TestCase, TestModule } from 'vitest/node';
+
+export interface Progress {
+  done: number;
+  /** Cases the run will judge: estimated from the selection, raised as the suites declare theirs. */
+  total: number;
+  /** Cases so far that did not pass: fail and error (and warn under --strict, which the judge makes fail). */
+  failing: number;
+  elapsedMs: number;
+  /** Undefined until the first case is done. */
+  remainingMs: number | undefined;
+}
+
+export type ProgressMode = 'bar' | 'lines' | 'none';
+
+/** A bar only for a person at a terminal: CI logs keep every byte, so they get lines. */
+export function progressMode(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): ProgressMode {
+  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI.toLowerCase() !== 'false';
+  return stream.isTTY && !ci && env.TERM !== 'dumb' ? 'bar' : 'lines';
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** `812/2008 cases (40%), 3 failing, about 14 s left`: one line, printable characters only. */
+export function progressLine(p: Progress): string {
+  const percent = p.total ? Math.floor((100 * p.done) / p.total) : 0;
+  const left = p.remainingMs === undefined ? '' : `, about ${formatDuration(p.remainingMs)} left`;
+  return `progress: ${p.done}/${p.total} cases (${percent}%), ${p.failing} failing${left}`;
+}
+
+export interface ProgressDisplay {
+  update(p: Progress): void;
+  stop(p: Progress): void;
+}
+
+/** A line every `everyMs` (not for runs shorter than that), to stdout. */
+export class LineDisplay implements ProgressDisplay {
+  private last: number;
+
+  constructor(private readonly write: (line: string) => void, private readonly everyMs = 10_000, private readonly now: () => number = Date.now) {
+    this.last = now();
+  }
+
+  update(p: Progress): void {
+    if (this.now() - this.last < this.everyMs || p.done >= p.total) return;
+    this.last = this.now();
+    this.write(progressLine(p));
+  }
+
+  stop(): void {}
+}
+
+/** cli-progress on stderr; cleared at the end so the summary below it stays clean. */
+export class BarDisplay implements ProgressDisplay {
+  private readonly bar: cliProgress.SingleBar;
+  private started = false;
+
+  constructor(stream: NodeJS.WritableStream = process.stderr) {
+    this.bar = new cliProgress.SingleBar(
+      {
+        stream,
+        format: '{bar} {value}/{total} cases | {failing} failing | {left}',
+        hideCursor: true,
+        clearOnComplete: true,
+        barsize: 30,
+        fps: 5,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+  }
+
+  update(p: Progress): void {
+    const payload = { failing: p.failing, left: p.remainingMs === undefined ? 'estimating' : `${formatDuration(p.remainingMs)} left` };
+    if (!this.started) {
+      this.bar.start(p.total, p.done, payload);
+      this.started = true;
+      return;
+    }
+    this.bar.setTotal(p.total);
+    this.bar.update(p.done, payload);
+  }
+
+  stop(): void {
+    if (this.started) this.bar.stop();
+  }
+}
+
+export class CallbackDisplay implements ProgressDisplay {
+  constructor(private readonly callback: (p: Progress) => void) {}
+
+  update(p: Progress): void {
+    this.callback(p);
+  }
+
+  stop(p: Progress): void {
+    this.callback(p);
+  }
+}
+
+/** A vitest reporter that counts: collected cases (the total), finished ones, and the ones not passing. */
+export class ProgressReporter implements Reporter {
+  private done = 0;
+  private collected = 0;
+  private failing = 0;
+  private readonly startedAt: number;
+
+  constructor(private readonly display: ProgressDisplay, private readonly estimatedTotal: number, private readonly now: () => number = Date.now) {
+    this.startedAt = now();
+  }
+
+  progress(): Progress {
+    const total = Math.max(this.estimatedTotal, this.collected, this.done);
+    const elapsedMs = this.now() - this.startedAt;
+    return {
+      done: this.done,
+      total,
+      failing: this.failing,
+      elapsedMs,
+      remainingMs: this.done ? Math.round((elapsedMs / this.done) * (total - this.done)) : undefined,
+    };
+  }
+
+  start(): void {
+    this.display.update(this.progress());
+  }
+
+  onTestModuleCollected(testModule: TestModule): void {
+    // Skipped tests are placeholders of files the selection emptied (NOTHING_SELECTED), not cases.
+    this.collected += [...testModule.children.allTests()].filter((t) => t.options.mode !== 'skip').length;
+  }
+
+  onTestCaseResult(testCase: TestCase): void {
+    const verdict = testCase.meta().conformance?.verdict;
+    if (verdict === undefined && testCase.options.mode === 'skip') return; // a placeholder, not a case
+    this.done += 1;
+    if (verdict === 'fail' || verdict === 'error' || (verdict === undefined && testCase.result().state === 'failed')) this.failing += 1;
+    this.display.update(this.progress());
+  }
+
+  stop(): void {
+    this.display.stop(this.progress());
+  }
+}
