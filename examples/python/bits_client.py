@@ -75,6 +75,7 @@ class UploadJob:
         self.error = None
         self.reply = None
         self.session = None
+        self.session_host = None  # a server farm's BITS-Host-Id: where the session's packets go
         self.offset = 0
         self.fragment_size = FRAGMENT_SIZE
         self.uploaded = False  # the application accepted the file; only Close-Session is left
@@ -116,7 +117,7 @@ class UploadJob:
             self.set_state("CANCELLED")
             self.wake.notify_all()
         if session:
-            threading.Thread(target=self.best_effort, args=("Cancel-Session", session), daemon=True).start()
+            threading.Thread(target=self.cancel_session, args=(session,), daemon=True).start()
 
     def complete(self):
         with self.wake:
@@ -182,7 +183,9 @@ class UploadJob:
                 self.set_state("QUEUED")
 
     def request(self, packet_type, body=b"", headers=None, path=None):
-        connection = http.client.HTTPConnection(self.url.hostname, self.url.port or 80, timeout=30)
+        session_packet = packet_type not in ("Ping", "Create-Session")
+        host = self.session_host if session_packet and self.session_host else self.url.hostname
+        connection = http.client.HTTPConnection(host, self.url.port or 80, timeout=30)
         try:
             all_headers = {"BITS-Packet-Type": packet_type, "Content-Length": str(len(body))}
             all_headers.update(headers or {})
@@ -226,6 +229,7 @@ class UploadJob:
         if protocol != BITS_PROTOCOL_GUID or not session:
             return Outcome("fatal", (CONTEXT_REMOTE_FILE, BG_E_INVALID_SERVER_RESPONSE))
         self.session = session
+        self.session_host = (response.getheader("BITS-Host-Id") or "").strip() or None
         self.offset = 0
         return None
 
@@ -318,11 +322,21 @@ class UploadJob:
         error = (CONTEXT_REMOTE_FILE, code if code is not None else http_error_code(status))
         return Outcome("fatal" if classify(status) == "fatal" else "transient", error)
 
-    def best_effort(self, packet_type, session):
-        try:
-            self.request(packet_type, headers={"BITS-Session-Id": session})
-        except (OSError, http.client.HTTPException):
-            pass
+    def cancel_session(self, session):
+        """Cancel-Session, re-sent after the retry delay on 500-599 (not on session-not-found) or a
+        dropped connection, until the no-progress timeout; never re-sent on 100-499."""
+        deadline = time.monotonic() + self.no_progress_timeout
+        while True:
+            try:
+                status, response = self.request("Cancel-Session", headers={"BITS-Session-Id": session})
+                code = parse_hex(response.getheader("BITS-Error-Code") or response.getheader("BITS-Error"))
+                if not (500 <= status <= 599) or code == BG_E_SESSION_NOT_FOUND:
+                    return
+            except (OSError, http.client.HTTPException):
+                pass
+            if time.monotonic() + self.retry_delay > deadline:
+                return
+            time.sleep(self.retry_delay)
 
 
 class Client:

@@ -137,6 +137,8 @@ export class UploadJob {
 
   private phase: Phase = 'upload';
   private sessionId: string | null = null;
+  /** Where the session's packets go: the job's URL, or the host a BITS-Host-Id named. */
+  private sessionUrl: string | null = null;
   /** The next byte the server asked for (its BITS-Received-Content-Range), never our own count. */
   private offset = 0;
   private fragmentSize: number;
@@ -341,6 +343,9 @@ export class UploadJob {
     const sessionId = answer.headers.get(HEADER.sessionId)?.trim();
     if (!isAck(answer.headers) || protocol !== BITS_PROTOCOL_GUID.toLowerCase() || !sessionId) return this.invalidResponse();
     this.sessionId = sessionId;
+    // A server farm names the host that keeps the session (MC-BUP BITS-Host-Id): its later packets go there.
+    const hostId = answer.headers.get(HEADER.hostId)?.trim();
+    this.sessionUrl = hostId ? withHost(this.url, hostId) : null;
     this.offset = 0;
     return true;
   }
@@ -570,7 +575,8 @@ export class UploadJob {
   // --- the wire ---------------------------------------------------------------------------------
 
   private post(gen: number, packetType: PacketType, headers: Record<string, string>, body?: Uint8Array<ArrayBuffer>): Promise<Exchange | null> {
-    return this.exchange(gen, this.url, {
+    const sessionPacket = packetType !== 'Ping' && packetType !== 'Create-Session';
+    return this.exchange(gen, (sessionPacket && this.sessionUrl) || this.url, {
       method: BITS_METHOD,
       // A 3xx Ack is an answer, never a redirect to follow.
       redirect: 'manual',
@@ -614,4 +620,15 @@ function endRequestNeedsResend(status: number, wire: WireError): boolean {
 
 export function createUploadJob(options: UploadJobOptions): UploadJob {
   return new UploadJob(options);
+}
+
+/** The URL with its host name replaced (port, path and query kept); the URL itself if the name is not usable. */
+function withHost(url: string, hostName: string): string {
+  try {
+    const target = new URL(url);
+    target.hostname = hostName;
+    return target.href;
+  } catch {
+    return url;
+  }
 }

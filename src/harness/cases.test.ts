@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { ruleById } from '../rules/index.js';
 import { compileAssert } from '../schema/ajv.js';
-import { allCases, persistentFailureCases, statusMatrixCases, WINDOWS_TIMING } from './cases.js';
+import { allCases, persistentFailureCases, scenarioCases, statusMatrixCases, WINDOWS_TIMING } from './cases.js';
 import schema from './schemas/case.schema.json' with { type: 'json' };
 
 const assertCase = compileAssert(schema, 'case');
@@ -11,7 +11,7 @@ describe('cases are schema-valid data built from the rule table', () => {
 
   test('the full matrix: 500 statuses x 2 relay forms x 2 job types, plus the persistent failures', () => {
     expect(statusMatrixCases()).toHaveLength(2000);
-    expect(cases).toHaveLength(2000 + persistentFailureCases().length);
+    expect(cases).toHaveLength(2000 + persistentFailureCases().length + scenarioCases().length);
     expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length);
   });
 
@@ -31,6 +31,7 @@ describe('cases are schema-valid data built from the rule table', () => {
     expect(c).toMatchObject({ id: 'app/449/mirror/upload', script: [449, 200], timing: WINDOWS_TIMING, statusName: 'HTTP_STATUS_RETRY_WITH' });
     expect(c.expected).toEqual({ class: 'fatal', stateAfterFinalAck: 'ERROR', error: { context: 7, code: 0x801901c1 }, repostAllowed: true });
     expect(c.rules.slice(0, 4)).toEqual(['APP-4XX', 'APP-CONTEXT', 'ERR-CODE', 'JOB-FATAL']);
+    expect(c.rules).toEqual(expect.arrayContaining(['PKT-CREATE', 'PKT-SESSION', 'PKT-RANGE', 'PKT-RESUME-OFFSET']));
   });
 
   test('rules follow the case: 403 no-repost, 1xx relay, alt header, precedence, reply, unnamed codes', () => {

@@ -15,10 +15,11 @@ import {
   winhttpName,
   type StatusClass,
 } from '../rules/index.js';
-import { RELAY_FORMS, type RelayForm } from '../server/index.js';
+import { RELAY_FORMS, type Fault, type RelayForm } from '../server/index.js';
+import { SCENARIOS } from './scenarios.js';
 import { JOB_TYPES, type JobError, type JobType } from './contract.js';
 
-export type CaseKind = 'status-matrix' | 'retry-until-npt';
+export type CaseKind = 'status-matrix' | 'retry-until-npt' | 'scenario';
 
 export interface Timing {
   minimumRetryDelayMs: number;
@@ -58,7 +59,15 @@ export interface ConformanceCase {
   expected: CaseExpectation;
   /** Every rule the case checks, most specific first. */
   rules: string[];
+  /** For a scenario case: which one (src/harness/scenarios.ts), and the faults the server plays. */
+  scenario?: string;
+  faults?: Fault[];
+  /** The server names another host for the session (BITS-Host-Id). */
+  hostId?: boolean;
 }
+
+/** Checked on every case, from the ledger: the packets themselves (MC-BUP section 4 of the spec). */
+export const WIRE_RULES = ['PKT-CREATE', 'PKT-SESSION', 'PKT-RANGE', 'PKT-RESUME-OFFSET'] as const;
 
 /** The Windows defaults: 600 s and 14 days. In-process they cost nothing under virtual time. */
 export const WINDOWS_TIMING: Timing = {
@@ -119,7 +128,7 @@ function rulesFor(status: number, relay: RelayForm, jobType: JobType, kind: Case
   if (cls !== 'success') rules.push('JOB-SUCCESS');
   rules.push(relay === 'alt-header' ? 'RELAY-ALT-HEADER' : 'RELAY-MIRROR', ...statusSpecificRuleIds(status));
   if (jobType === 'upload-reply') rules.push('PKT-REPLY');
-  return [...new Set(rules)];
+  return [...new Set([...rules, ...WIRE_RULES])];
 }
 
 export function caseId(kind: CaseKind, status: number, relay: RelayForm, jobType: JobType, suffix?: string): string {
@@ -172,6 +181,34 @@ export function persistentFailureCases(profile: TimingProfile = VIRTUAL_PROFILE)
   return cases;
 }
 
+/** Three fragments of 4 KiB, so a fault can hit the middle of an upload. */
+export const SCENARIO_PAYLOAD_BYTES = 10_000;
+
+/** The protocol and timing scenarios, with the profile's short timing (NoProgressTimeout as the scenario asks). */
+export function scenarioCases(profile: TimingProfile = VIRTUAL_PROFILE, names?: readonly string[]): ConformanceCase[] {
+  return SCENARIOS.filter((s) => !names || names.includes(s.name)).map((s) => {
+    const { minimumRetryDelayMs: delay, toleranceMs } = profile.persistent;
+    const npt = s.timing?.nptInDelays === undefined ? profile.persistent.noProgressTimeoutMs : Math.round(s.timing.nptInDelays * delay);
+    const name = winhttpName(s.status);
+    return {
+      id: `scenario/${s.name}`,
+      kind: 'scenario',
+      status: s.status,
+      ...(name ? { statusName: name } : {}),
+      relay: 'mirror',
+      jobType: s.jobType,
+      script: s.script,
+      timing: { minimumRetryDelayMs: delay, noProgressTimeoutMs: npt, ...(toleranceMs === undefined ? {} : { toleranceMs }) },
+      payloadBytes: SCENARIO_PAYLOAD_BYTES,
+      expected: { class: s.expected.class, stateAfterFinalAck: s.expected.state === 'ACKNOWLEDGED' ? 'TRANSFERRED' : s.expected.state, error: s.expected.error, repostAllowed: true },
+      rules: [...new Set([...s.rules, ...WIRE_RULES])],
+      scenario: s.name,
+      faults: s.faults,
+      ...(s.hostId ? { hostId: true } : {}),
+    };
+  });
+}
+
 export function allCases(profile: TimingProfile = VIRTUAL_PROFILE): ConformanceCase[] {
-  return [...statusMatrixCases({ timing: profile.matrix }), ...persistentFailureCases(profile)];
+  return [...statusMatrixCases({ timing: profile.matrix }), ...persistentFailureCases(profile), ...scenarioCases(profile)];
 }

@@ -26,22 +26,32 @@ export interface CaseEnvironment {
 export class InProcessEnvironment implements CaseEnvironment {
   readonly transport = 'in-process';
   private cases = 0;
+  private current: CaseStage | undefined;
 
   open(build: ServerBuilder, probe: Omit<SettleProbe, 'busy'>): CaseStage {
+    // Cases run one at a time here. One still open was abandoned (vitest timed it out while the client
+    // hung): take its clock and handlers down, or every later case would find fake timers installed.
+    this.current?.close();
     const baseUrl = `http://case-${++this.cases}.bits.test`;
     let clock: VirtualClock | undefined;
     const server = build(baseUrl, () => clock?.now() ?? 0);
     const transport = openCaseTransport(server.handlers as RequestHandler[]);
     clock = VirtualClock.install({ ...probe, busy: () => transport.inFlight() > 0 });
     const installed = clock;
-    return {
+    let closed = false;
+    const stage: CaseStage = {
       baseUrl,
       clock: installed,
       handlerErrors: transport.handlerErrors,
-      close() {
+      close: () => {
+        if (closed) return;
+        closed = true;
         installed.uninstall();
         transport.close();
+        if (this.current === stage) this.current = undefined;
       },
     };
+    this.current = stage;
+    return stage;
   }
 }

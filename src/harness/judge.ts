@@ -6,13 +6,12 @@ import type { LedgerEntry } from '../server/index.js';
 import { QUIET_WINDOW_DELAYS, type ConformanceCase } from './cases.js';
 import type { JobError } from './contract.js';
 import type { Observation } from './observation.js';
+import { checkWire, judgeScenario, observationSlack, scenarioUnsupported, type Failure } from './judge-wire.js';
+import { scenarioByName } from './scenarios.js';
 
 export type CaseVerdict = 'pass' | 'fail' | 'warn' | 'unsupported' | 'error';
 
-export interface Failure {
-  rule: string;
-  message: string;
-}
+export type { Failure } from './judge-wire.js';
 
 export interface ExpectedSummary {
   class: string;
@@ -48,6 +47,10 @@ const fmtMs = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000} s` : `${m
 
 export function expectedSummaryOf(c: ConformanceCase): ExpectedSummary {
   const e = c.expected;
+  if (c.kind === 'scenario') {
+    const s = scenarioByName(c.scenario!).expected;
+    return { class: e.class, stateAfterFinalAck: s.state, error: showError(s.error), posts: s.posts, finalState: s.finalState };
+  }
   const posts = c.kind === 'retry-until-npt' ? 0 : e.class === 'success' || !e.repostAllowed ? 1 : 2;
   const finalState = c.kind === 'retry-until-npt' ? 'ERROR' : e.repostAllowed ? 'ACKNOWLEDGED' : 'ERROR';
   return { class: e.class, stateAfterFinalAck: e.stateAfterFinalAck, error: showError(e.error), posts, finalState };
@@ -83,15 +86,23 @@ function observedSummary(o: Observation): ObservedSummary {
   };
 }
 
-export function judge(c: ConformanceCase, o: Observation): Judgement {
+export interface JudgeOptions {
+  /** SHOULD rules fail a case too (default: they only warn). */
+  strict?: boolean;
+}
+
+export function judge(c: ConformanceCase, o: Observation, options: JudgeOptions = {}): Judgement {
   const expected = expectedSummaryOf(c);
   const observed = observedSummary(o);
   if (o.harnessError) return { verdict: 'error', failures: [], expected, observed, reason: o.harnessError };
   if (o.clientError) return { verdict: 'error', failures: [], expected, observed, reason: `client error: ${o.clientError}` };
-  const failures = c.kind === 'retry-until-npt' ? judgeRetryUntilNpt(c, o) : judgeStatusMatrix(c, o);
+  const unsupported = c.kind === 'scenario' ? scenarioUnsupported(c, o) : undefined;
+  if (unsupported) return { verdict: 'unsupported', failures: [], expected, observed, reason: unsupported };
+  const own = c.kind === 'scenario' ? judgeScenario(c, o) : c.kind === 'retry-until-npt' ? judgeRetryUntilNpt(c, o) : judgeStatusMatrix(c, o);
+  const failures = dedupe([...own, ...checkWire(c, o)]);
   const broken = failures.map((f) => ruleById(f.rule).level);
-  const verdict: CaseVerdict = broken.includes('MUST') ? 'fail' : broken.length ? 'warn' : 'pass';
-  return { verdict, failures: dedupe(failures), expected, observed };
+  const verdict: CaseVerdict = broken.includes('MUST') || (options.strict && broken.length) ? 'fail' : broken.length ? 'warn' : 'pass';
+  return { verdict, failures, expected, observed };
 }
 
 function dedupe(failures: Failure[]): Failure[] {
@@ -159,6 +170,9 @@ function judgeStatusMatrix(c: ConformanceCase, o: Observation): Failure[] {
     });
   }
   failures.push(...checkErrorReport(c, ack.error, 'after the final Ack'));
+  if (failures.length && c.rules.includes('RELAY-PRECEDENCE')) {
+    failures.push({ rule: 'RELAY-PRECEDENCE', message: `${c.status} arrived with context 0x7: it is the application's status, judged by the application rules, not by its fragment-level meaning` });
+  }
   const delay = c.timing.minimumRetryDelayMs;
   const later = o.ledger.filter((e) => e.seq > first.seq);
 
@@ -227,7 +241,7 @@ function judgeRetryUntilNpt(c: ConformanceCase, o: Observation): Failure[] {
   } else {
     const after = gaveUp.t - first.t;
     if (after < npt - tol) failures.push({ rule: 'JOB-NPT', message: `the job gave up ${fmtMs(after)} after the first error, before NoProgressTimeout ${fmtMs(npt)}` });
-    if (after > npt + delay + tol) failures.push({ rule: 'JOB-NPT', message: `the job moved to ERROR only ${fmtMs(after)} after the first error; NoProgressTimeout is ${fmtMs(npt)}` });
+    if (after > npt + delay + tol + observationSlack(c)) failures.push({ rule: 'JOB-NPT', message: `the job moved to ERROR only ${fmtMs(after)} after the first error; NoProgressTimeout is ${fmtMs(npt)}` });
     const last = all.at(-1)!;
     if (last.t - first.t < npt - 2 * delay - tol) {
       failures.push({ rule: 'TRANSIENT-RETRY', message: `the last retry came ${fmtMs(last.t - first.t)} after the first error; retries must go on until NoProgressTimeout ${fmtMs(npt)}` });

@@ -9,7 +9,9 @@ export type CheckpointName =
   | 'quiet-window'
   | 'after-resume'
   | 'after-complete'
-  | 'gave-up';
+  | 'gave-up'
+  | 'outcome'
+  | 'after-watch';
 
 export interface Checkpoint {
   t: number;

@@ -31,7 +31,7 @@ interface WireJobError {
   context: number;
   code: string;
 }
-type Answer = { id: number; ok: true; state?: JobState; error?: WireJobError | null; reply?: string | null; name?: string; version?: string; capabilities?: ClientCapabilities };
+type Answer = { id: number; ok: true; state?: JobState; error?: WireJobError | null; reply?: string | null; name?: string; version?: string; capabilities?: ClientCapabilities & { events?: boolean } };
 
 interface Pending {
   cmd: Command;
@@ -72,7 +72,7 @@ export class ProcessClient implements ClientUnderTest {
   name = '';
   version = '';
   capabilities: ClientCapabilities = {};
-  /** Set once the client has pushed a state event: it keeps the suite informed, no polling needed. */
+  /** The client pushes a state event on every change (it said `events: true`, or it has sent one). */
   pushesEvents = false;
   /** Why the process can no longer be used (it exited, or broke the protocol beyond repair). */
   deadReason: string | undefined;
@@ -113,6 +113,7 @@ export class ProcessClient implements ClientUnderTest {
       client.name = hello.name!;
       client.version = hello.version!;
       client.capabilities = { ...(hello.capabilities?.uploadReply !== undefined ? { uploadReply: hello.capabilities.uploadReply } : {}) };
+      client.pushesEvents = hello.capabilities?.events === true;
     } catch (error) {
       await client.close();
       throw new ProcessClientError(`client command \`${command}\` failed the hello handshake: ${(error as Error).message}${client.stderrNote()}`);
@@ -260,8 +261,12 @@ export class RemoteJob implements Job {
     this.reply = answer.reply ? new Uint8Array(Buffer.from(answer.reply, 'base64')) : null;
   }
 
-  /** Asks the client for the job's state now. */
+  /**
+   * Asks the client for the job's state now. A client that pushes events is never asked: an answer is a
+   * snapshot that can be written after a newer event and would overwrite it; events alone are in order.
+   */
   async refresh(): Promise<void> {
+    if (this.client.pushesEvents) return;
     const answer = await this.client.send('state', { job: this.id });
     this.update(answer.state!, answer.error);
   }

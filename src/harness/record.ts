@@ -13,6 +13,8 @@ export interface CaseRecord {
   jobType: ConformanceCase['jobType'];
   rules: string[];
   timing: Timing;
+  /** The protocol or timing scenario of a scenario case. */
+  scenario?: string;
   verdict: CaseVerdict;
   failures: Failure[];
   reason?: string;
@@ -37,6 +39,7 @@ function caseFields(c: ConformanceCase) {
     jobType: c.jobType,
     rules: c.rules,
     timing: c.timing,
+    ...(c.scenario ? { scenario: c.scenario } : {}),
   };
 }
 

@@ -2,6 +2,7 @@
 // It judges nothing: the judge reads the observation afterwards.
 import { createBitsServer, ScriptedApplication, type BitsServer } from '../server/index.js';
 import { QUIET_WINDOW_DELAYS, type ConformanceCase } from './cases.js';
+import { scenarioByName, type ScenarioFlow } from './scenarios.js';
 import { ClientNeverIdle, type CaseClock } from './clock.js';
 import { checkJob, isJobState, type ClientUnderTest, type Job, type JobError } from './contract.js';
 import { showError } from './judge.js';
@@ -61,7 +62,7 @@ export async function runCase(c: ConformanceCase, client: ClientUnderTest, envir
       observation.states.push({ t: now(), state, error, seen: server?.ledger.entries.length ?? 0 });
     }
   };
-  const stage = environment.open((baseUrl, clockNow) => (server = createBitsServer({ origin: baseUrl, application, relay: c.relay, now: clockNow })), {
+  const stage = environment.open((baseUrl, clockNow) => (server = createBitsServer({ origin: baseUrl, application, relay: c.relay, now: clockNow, ...(c.faults ? { faults: c.faults } : {}), ...(c.hostId ? { hostId: true } : {}) })), {
     signature: () => `${server!.ledger.entries.length}:${job ? stateOf() : ''}`,
     observe,
     refresh: async () => {
@@ -95,6 +96,36 @@ export async function runCase(c: ConformanceCase, client: ClientUnderTest, envir
   // get patience (a conformant client ends them early). Quiet windows never do: they are judged.
   const patience = c.timing.toleranceMs === undefined ? 0 : REAL_TIME_PATIENCE_MS;
 
+  /** The protocol and timing scenarios: see ScenarioFlow. */
+  const runScenario = async (flow: ScenarioFlow): Promise<void> => {
+    const settled = ['TRANSFERRED', 'ACKNOWLEDGED', 'ERROR', 'CANCELLED'];
+    switch (flow) {
+      case 'complete':
+        await vc.runUntil(idleIn(...settled), 3 * delay + quietWindow + patience);
+        checkpoint('outcome');
+        return;
+      case 'error':
+        await vc.runUntil(idleIn(...settled, 'TRANSIENT_ERROR'), npt + quietWindow + patience);
+        checkpoint('outcome');
+        await vc.advance(quietWindow);
+        checkpoint('quiet-window');
+        return;
+      case 'cancel':
+        await vc.runUntil(idleIn(...settled, 'TRANSIENT_ERROR'), npt + quietWindow + patience);
+        checkpoint('outcome');
+        await call('cancel');
+        await vc.advance(delay + quietWindow);
+        checkpoint('after-watch');
+        return;
+      case 'give-up':
+        await vc.runUntil(idleIn('ERROR', 'TRANSFERRED', 'ACKNOWLEDGED', 'CANCELLED'), 2 * npt + 2 * delay + quietWindow + patience);
+        checkpoint('gave-up');
+        await vc.advance(quietWindow);
+        checkpoint('quiet-window');
+        return;
+    }
+  };
+
   try {
     observation.calls.push({ t: 0, call: 'createJob' });
     try {
@@ -108,12 +139,16 @@ export async function runCase(c: ConformanceCase, client: ClientUnderTest, envir
     observe();
 
     await call('resume');
-    // Until the application has answered once and the client has settled on a decision.
-    const decided = () => posts() >= 1 && !['QUEUED', 'CONNECTING', 'TRANSFERRING'].includes(state());
-    await vc.runUntil(decided, Math.max(npt, quietWindow) + quietWindow + patience);
-    checkpoint('final-ack');
+    if (c.kind !== 'scenario') {
+      // Until the application has answered once and the client has settled on a decision.
+      const decided = () => posts() >= 1 && !['QUEUED', 'CONNECTING', 'TRANSFERRING'].includes(state());
+      await vc.runUntil(decided, Math.max(npt, quietWindow) + quietWindow + patience);
+      checkpoint('final-ack');
+    }
 
-    if (c.kind === 'retry-until-npt') {
+    if (c.kind === 'scenario') {
+      await runScenario(scenarioByName(c.scenario!).flow);
+    } else if (c.kind === 'retry-until-npt') {
       await vc.runUntil(idleIn('ERROR'), npt + quietWindow + patience);
       checkpoint('gave-up');
       await vc.advance(quietWindow);
@@ -134,6 +169,11 @@ export async function runCase(c: ConformanceCase, client: ClientUnderTest, envir
       await call('complete');
       await vc.settle();
       checkpoint('after-complete');
+    }
+    if (c.kind === 'scenario' && scenarioByName(c.scenario!).flow === 'complete') {
+      // Long enough for a re-sent Close-Session to show, from a client that closes on complete().
+      await vc.advance(delay + quietWindow);
+      checkpoint('after-watch');
     }
     if (c.jobType === 'upload-reply') {
       const reply = job.getReply?.() ?? null;

@@ -8,9 +8,10 @@ import { realTimeProfile, VIRTUAL_PROFILE, type ConformanceCase, type TimingProf
 import { checkClient, type ClientUnderTest } from './contract.js';
 import { InProcessEnvironment, type CaseEnvironment } from './environment.js';
 import { expectedSummaryOf, judge, type Judgement } from './judge.js';
-import { ProcessClient } from './process-client.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, ProcessClient } from './process-client.js';
 import { judgedRecord, unsupportedRecord, type CaseRecord } from './record.js';
 import { runCase } from './run-case.js';
+import { commandTimeoutMs, selectedCases } from './selection.js';
 import { TcpEnvironment } from './tcp-environment.js';
 
 declare module 'vitest' {
@@ -22,6 +23,8 @@ declare module 'vitest' {
     clientCwd: string;
     /** MinimumRetryDelay for a client in another process, in ms (NoProgressTimeout is ten of them). */
     retryDelayMs: number;
+    /** SHOULD rules fail a case (`--strict`), instead of warning. */
+    strict: boolean;
   }
   interface TaskMeta {
     conformance?: CaseRecord;
@@ -54,7 +57,7 @@ export interface SuiteTarget {
   concurrent: boolean;
 }
 
-function provided<K extends 'clientModule' | 'clientCmd' | 'clientCwd' | 'retryDelayMs'>(key: K) {
+function provided<K extends 'clientModule' | 'clientCmd' | 'clientCwd' | 'retryDelayMs' | 'strict'>(key: K) {
   try {
     return inject(key);
   } catch {
@@ -68,7 +71,7 @@ let processTarget: Promise<SuiteTarget> | undefined;
 
 async function startProcessTarget(command: string, retryDelayMs: number): Promise<SuiteTarget> {
   const environment = await new TcpEnvironment().start();
-  const client = await ProcessClient.start(command, { cwd: provided('clientCwd') || process.cwd() });
+  const client = await ProcessClient.start(command, { cwd: provided('clientCwd') || process.cwd(), commandTimeoutMs: commandTimeoutMs(DEFAULT_COMMAND_TIMEOUT_MS) });
   process.once('exit', () => client.killGroup()); // no client process outlives the suite
   return { client, environment, profile: realTimeProfile(retryDelayMs), concurrent: true };
 }
@@ -91,7 +94,7 @@ export async function conformanceSuite(select: (profile: TimingProfile) => Confo
   const { client, environment, profile, concurrent } = await suiteTarget();
   const declare = concurrent ? test.concurrent : test;
   // One plain test per case, named by its id: `--case <id>` selects it by exact name.
-  for (const c of select(profile)) {
+  for (const c of selectedCases(select(profile))) {
     declare(c.id, async ({ task, skip }) => {
       if (c.jobType === 'upload-reply' && !client.capabilities?.uploadReply) {
         task.meta.conformance = unsupportedRecord(c, expectedSummaryOf(c), 'the client does not declare capabilities.uploadReply');
@@ -99,7 +102,7 @@ export async function conformanceSuite(select: (profile: TimingProfile) => Confo
         return;
       }
       const observation = await runCase(c, client, environment);
-      const judgement = judge(c, observation);
+      const judgement = judge(c, observation, { strict: provided('strict') === true });
       const record = judgedRecord(c, observation, judgement);
       if (client instanceof ProcessClient && judgement.verdict !== 'pass') record.clientStderr = client.stderr();
       if (client instanceof ProcessClient && client.deadReason) record.runError = client.deadReason;

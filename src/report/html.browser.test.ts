@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect, test } from 'vitest';
-import context5 from '../../fixtures/broken-clients/reports-context-5.js';
+import context5 from '../../fixtures/clients/zoo/reports-context-5.js';
 import { statusMatrixCases } from '../harness/cases.js';
 import { judge } from '../harness/judge.js';
 import { judgedRecord } from '../harness/record.js';
@@ -34,7 +34,7 @@ async function realReport() {
     runErrors: [],
     startedAt: new Date(0),
     finishedAt: new Date(2000),
-    replayCommand: (id) => `npm start -- --client fixtures/broken-clients/reports-context-5.ts --case ${id}`,
+    replayCommand: (id) => `npm start -- --client fixtures/clients/zoo/reports-context-5.ts --case ${id}`,
   }));
 }
 
@@ -79,7 +79,7 @@ test('conformance.html in Chromium: four grids of 500 codes, a failing cell open
     expect(text).toMatch(/Expected\s+Observed/);
     expect(text).toContain('application post #1 answered');
     const replay = await page.locator('#replay-command').innerText();
-    expect(replay).toMatch(/^npm start -- --client fixtures\/broken-clients\/reports-context-5\.ts --case app\/\d+\/[a-z-]+\/upload(-reply)?$/);
+    expect(replay).toMatch(/^npm start -- --client fixtures\/clients\/zoo\/reports-context-5\.ts --case app\/\d+\/[a-z-]+\/upload(-reply)?$/);
     expect(report.cases.some((c) => c.replay === replay && c.verdict === 'fail')).toBe(true);
     expect(page.url()).toMatch(/#case=app%2F/);
     await page.screenshot({ path: join(OUT, '..', 'html-report.png') });

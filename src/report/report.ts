@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { release, platform } from 'node:os';
 import { ruleById, rulesDigest, type RuleGroup } from '../rules/index.js';
 import type { CaseRecord } from '../harness/record.js';
+import type { CaseSelection } from '../harness/selection.js';
 import type { ExpectedSummary, ObservedSummary } from '../harness/judge.js';
 import { compileAssert, SchemaError } from '../schema/ajv.js';
 import schema from './conformance.schema.json' with { type: 'json' };
@@ -86,6 +87,14 @@ export interface ReportIntegrity {
   };
 }
 
+/** The case selection and judging options a run was given (src/harness/selection.ts, src/cli). */
+export interface RunOptionsRecord {
+  selection?: CaseSelection;
+  strict?: boolean;
+  bail?: boolean;
+  timeoutMultiplier?: number;
+}
+
 export interface CiEnvironment {
   provider: 'github-actions';
   repository?: string;
@@ -106,6 +115,8 @@ export interface ConformanceReport {
   runErrors?: string[];
   summary: Summary;
   expectedFailures?: ExpectedFailuresOutcome;
+  /** How the run was asked for, when not a default whole-suite run (a selection covers only its cases). */
+  options?: RunOptionsRecord;
   baseline?: BaselineOutcome;
   cases: ReportCase[];
   integrity?: ReportIntegrity;

@@ -1,5 +1,6 @@
 // msw handlers that play a BITS server speaking MC-BUP, for one job: sessions, fragments, the post to
-// the server application, relayed outcomes, reply downloads. Every request goes into the ledger.
+// the server application, relayed outcomes, reply downloads, and scripted faults. Every request goes
+// into the ledger, with what the judge needs to check the client's packets.
 import { randomUUID } from 'node:crypto';
 import { HttpHandler, HttpResponse, http, type RequestHandler } from 'msw';
 import {
@@ -15,20 +16,34 @@ import {
 } from '../protocol/index.js';
 import { ack, applicationErrorAck, serverError, type RelayForm } from './acks.js';
 import type { ServerApplication } from './application.js';
+import { describeFault, FaultScript, type Fault, type FaultAction } from './faults.js';
 import { Ledger, type LedgerEntry, type LedgerResponse } from './ledger.js';
 
 export interface BitsServerOptions {
-  /** Origin the job's URL lives on, e.g. `http://case-17.bits.test`. Requests elsewhere are not ours. */
+  /** Base URL the job's URL lives under, e.g. `http://case-17.bits.test`. Requests elsewhere are not ours. */
   origin: string;
   application: ServerApplication;
   relay: RelayForm;
-  /** Clock for the ledger; the harness passes its (virtual) case clock. */
+  /** Clock for the ledger; the harness passes its case clock. */
   now: () => number;
+  /** Packets to answer with a scripted fault instead of the normal answer. */
+  faults?: readonly Fault[];
+  /**
+   * Play a server farm: the Create-Session Ack names another host in BITS-Host-Id (`localhost` for a
+   * server on 127.0.0.1, `farm-<host>` otherwise), and the server answers on that host too.
+   */
+  hostId?: boolean;
+}
+
+/** The host a farm's Create-Session Ack names, for a base URL. */
+export function farmHostFor(origin: string): string {
+  const { hostname } = new URL(origin);
+  return hostname === '127.0.0.1' ? 'localhost' : `farm-${hostname}`;
 }
 
 interface Session {
   id: string;
-  state: 'open' | 'closed' | 'cancelled';
+  state: 'open' | 'closed' | 'cancelled' | 'forgotten';
   /** The contiguous prefix received so far; its length is BITS-Received-Content-Range. */
   data: Uint8Array;
   received: number;
@@ -48,32 +63,51 @@ export function createBitsServer(options: BitsServerOptions): BitsServer {
   const ledger = new Ledger(options.now);
   const sessions = new Map<string, Session>();
   const replies = new Map<string, Uint8Array>();
+  const faults = new FaultScript(options.faults);
+  const farmHost = options.hostId ? farmHostFor(origin) : undefined;
+  const farmOrigin = farmHost ? Object.assign(new URL(origin), { hostname: farmHost }).href.replace(/\/$/, '') : undefined;
 
-  function sessionOf(request: Request): Session | undefined {
-    const id = request.headers.get(HEADER.sessionId);
-    const session = id ? sessions.get(id.trim().toLowerCase()) : undefined;
+  const sessionIdOf = (request: Request): string | undefined => request.headers.get(HEADER.sessionId)?.trim().toLowerCase() || undefined;
+  function openSession(request: Request): Session | undefined {
+    const id = sessionIdOf(request);
+    const session = id ? sessions.get(id) : undefined;
     return session?.state === 'open' ? session : undefined;
   }
 
   const sessionNotFound = (): Response => serverError(relay, 500, HRESULT.BG_E_SESSION_NOT_FOUND);
   const badRequest = (): Response => serverError(relay, 400, HRESULT.E_INVALIDARG);
+  const receivedRange = (session: Session): Record<string, string> => ({ [HEADER.receivedContentRange]: String(session.received) });
 
   function createSession(request: Request): Response {
     if (!offersBitsProtocol(request.headers.get(HEADER.supportedProtocols))) return badRequest();
     const id = `{${randomUUID()}}`;
     sessions.set(id, { id, state: 'open', data: new Uint8Array(0), received: 0 });
-    return ack(200, { [HEADER.protocol]: BITS_PROTOCOL_GUID, [HEADER.sessionId]: id });
+    return ack(200, { [HEADER.protocol]: BITS_PROTOCOL_GUID, [HEADER.sessionId]: id, ...(farmHost ? { [HEADER.hostId]: farmHost } : {}) });
   }
 
-  function fragment(request: Request, body: Uint8Array, range: ContentRange | undefined, entry: LedgerEntry): Response {
-    const session = sessionOf(request);
-    if (!session) return request.headers.get(HEADER.sessionId) ? sessionNotFound() : badRequest();
+  /** Keeps only the first `length` bytes: the server lost the rest. */
+  function truncate(session: Session, length: number): void {
+    session.received = length;
+    session.data = session.data.slice(0, length);
+  }
+
+  function fragment(request: Request, body: Uint8Array, range: ContentRange | undefined, entry: LedgerEntry, fault: FaultAction | undefined): Response {
+    const session = openSession(request);
+    if (!session) return sessionIdOf(request) ? sessionNotFound() : badRequest();
+    entry.receivedBefore = session.received;
+    if (fault?.kind === 'forget-session') {
+      session.state = 'forgotten';
+      return sessionNotFound();
+    }
+    if (fault?.kind === 'gap') {
+      truncate(session, Math.floor(session.received / 2));
+      return serverError(relay, 416, undefined, receivedRange(session));
+    }
     if (!range || body.byteLength !== range.last - range.first + 1) return badRequest();
     if (session.total !== undefined && session.total !== range.total) return badRequest();
     session.total = range.total;
-    const atReceived = (): Record<string, string> => ({ [HEADER.receivedContentRange]: String(session.received) });
     // The server keeps only a contiguous prefix: a gap is answered with where to resume.
-    if (range.first > session.received) return serverError(relay, 416, undefined, atReceived());
+    if (range.first > session.received) return serverError(relay, 416, undefined, receivedRange(session));
     if (range.last + 1 > session.received) {
       // An overlap writes only the new bytes.
       const grown = new Uint8Array(range.last + 1);
@@ -82,48 +116,71 @@ export function createBitsServer(options: BitsServerOptions): BitsServer {
       session.data = grown;
       session.received = range.last + 1;
     }
-    if (range.last + 1 < range.total) return ack(200, atReceived());
+    if (fault?.kind === 'behind') {
+      truncate(session, Math.floor(session.received / 2));
+      return ack(200, receivedRange(session));
+    }
+    if (range.last + 1 < range.total) return ack(200, receivedRange(session));
     // Every final fragment, first or re-sent, posts the file to the application ([PMU], MC-BUP 3.2.5.1.3).
     const answer = application.notify({ sessionId: session.id, url: request.url, file: session.data });
     ledger.noteNotification(entry, answer.status);
     if (answer.status !== 200) return applicationErrorAck(relay, answer.status);
-    if (!answer.reply) return ack(200, atReceived());
+    if (!answer.reply || fault?.kind === 'no-reply-url') return ack(200, receivedRange(session));
     replies.set(session.id, answer.reply);
-    return ack(200, { ...atReceived(), [HEADER.replyUrl]: `${origin}${REPLY_PATH}${encodeURIComponent(session.id)}` });
+    return ack(200, { ...receivedRange(session), [HEADER.replyUrl]: `${origin}${REPLY_PATH}${encodeURIComponent(session.id)}` });
   }
 
   function endSession(request: Request, state: 'closed' | 'cancelled'): Response {
-    const session = sessionOf(request);
+    const session = openSession(request);
     if (!session) return sessionNotFound();
     session.state = state;
     return ack(200, { [HEADER.sessionId]: session.id });
   }
 
-  const bitsPost = new HttpHandler(/^BITS_POST$/, `${origin}/*`, async ({ request }) => {
+  const onBitsPost = async ({ request }: { request: Request }): Promise<Response> => {
     const body = new Uint8Array(await request.arrayBuffer());
     const packetType = parsePacketType(request.headers.get(HEADER.packetType));
     const range = parseContentRange(request.headers.get(HEADER.contentRange));
+    const sessionId = request.headers.get(HEADER.sessionId) ?? undefined;
     const entry = ledger.record({
       method: request.method,
       url: request.url,
       packetType: packetType ?? 'unknown',
-      ...optional('sessionId', request.headers.get(HEADER.sessionId) ?? undefined),
+      ...optional('sessionId', sessionId),
+      ...optional('sessionIssued', sessionId === undefined ? undefined : sessions.has(sessionId.trim().toLowerCase())),
+      ...optional('offeredProtocol', packetType === 'Create-Session' ? offersBitsProtocol(request.headers.get(HEADER.supportedProtocols)) : undefined),
       ...optional('range', range),
+      ...optional('contentRange', request.headers.get(HEADER.contentRange) ?? undefined),
       bodyLength: body.byteLength,
     });
-    const response = answer(packetType, request, body, range, entry);
+    const fault = packetType && packetType !== 'Ack' ? faults.take(packetType, range !== undefined && range.last + 1 === range.total) : undefined;
+    if (fault) entry.fault = describeFault(fault);
+    if (fault?.kind === 'drop') {
+      entry.response = { status: 0 };
+      return HttpResponse.error();
+    }
+    const response =
+      fault?.kind === 'server-error' && packetType !== 'Fragment'
+        ? serverError(relay, fault.status, fault.code)
+        : answer(packetType, request, body, range, entry, fault);
     entry.response = describe(response);
     return response;
-  });
+  };
+  const bitsPost = [origin, ...(farmOrigin ? [farmOrigin] : [])].map((o) => new HttpHandler(/^BITS_POST$/, `${o}/*`, onBitsPost));
 
-  function answer(type: PacketType | undefined, request: Request, body: Uint8Array, range: ContentRange | undefined, entry: LedgerEntry): Response {
+  function answer(type: PacketType | undefined, request: Request, body: Uint8Array, range: ContentRange | undefined, entry: LedgerEntry, fault: FaultAction | undefined): Response {
     switch (type) {
       case 'Ping':
         return ack(200);
       case 'Create-Session':
         return createSession(request);
       case 'Fragment':
-        return fragment(request, body, range, entry);
+        if (fault?.kind === 'server-error') {
+          const session = openSession(request);
+          if (session) entry.receivedBefore = session.received;
+          return serverError(relay, fault.status, fault.code);
+        }
+        return fragment(request, body, range, entry, fault);
       case 'Close-Session':
         return endSession(request, 'closed');
       case 'Cancel-Session':
@@ -142,7 +199,7 @@ export function createBitsServer(options: BitsServerOptions): BitsServer {
     return response;
   });
 
-  return { handlers: [bitsPost, replyDownload], ledger, sessions };
+  return { handlers: [...bitsPost, replyDownload], ledger, sessions };
 }
 
 function describe(response: Response): LedgerResponse {
@@ -160,7 +217,7 @@ function describe(response: Response): LedgerResponse {
   };
 }
 
-/** `{ key: value }` when value is defined, `{}` otherwise (exactOptionalPropertyTypes-friendly). */
+/** `{ key: value }` when value is defined, `{}` otherwise. */
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

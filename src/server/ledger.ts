@@ -19,7 +19,17 @@ export interface LedgerEntry {
   /** The BITS packet type, `GET` for a reply download, `unknown` for anything else. */
   packetType: PacketType | 'GET' | 'unknown';
   sessionId?: string;
+  /** Whether the session id sent is one this server gave (PKT-SESSION). */
+  sessionIssued?: boolean;
+  /** Whether a Create-Session offered the BITS protocol GUID (PKT-CREATE). */
+  offeredProtocol?: boolean;
   range?: ContentRange;
+  /** The Content-Range header as sent, kept when it does not parse (PKT-RANGE). */
+  contentRange?: string;
+  /** For a Fragment: the session's BITS-Received-Content-Range when it arrived (PKT-RESUME-OFFSET). */
+  receivedBefore?: number;
+  /** The scripted fault the server played on this request, if any. */
+  fault?: string;
   bodyLength: number;
   response?: LedgerResponse;
   /** Set when this request made the server post the file to the application. */

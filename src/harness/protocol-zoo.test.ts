@@ -1,0 +1,64 @@
+// Broken clients for the protocol and timing rules (fixtures/clients/protocol): each is caught by the
+// rule it breaks, on its cases, and flags nothing else in the control set (src/zoo/zoo.ts).
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import ignoresHostId from '../../fixtures/clients/ignores-host-id.js';
+import keepsSize from '../../fixtures/clients/keeps-size-after-413.js';
+import { createUploadJob } from '../client/index.js';
+import { createBitsServer, ScriptedApplication } from '../server/index.js';
+import { fastRunOf, killMember, loadZoo } from '../zoo/zoo.js';
+import type { JobOptions } from './contract.js';
+import { InProcessEnvironment } from './environment.js';
+import reference from './reference-client.js';
+import { scenarioCases } from './cases.js';
+import { judge } from './judge.js';
+import { runCase } from './run-case.js';
+
+const members = await loadZoo(fileURLToPath(new URL('../../fixtures/clients/protocol/', import.meta.url)));
+
+test('every protocol and timing rule has a broken client', () => {
+  const caught = new Set(members.flatMap((m) => m.expectation.rules));
+  for (const rule of ['PKT-CREATE', 'PKT-SESSION', 'PKT-RANGE', 'PKT-RESUME-OFFSET', 'PKT-SESSION-RESTART', 'PKT-CLOSE-RETRY', 'PKT-REPLY', 'ERR-CONTEXT-SERVER', 'RELAY-PRECEDENCE', 'TIMING-NPT-ZERO', 'TIMING-DELAY-OVER-NPT', 'TIMING-PROGRESS-RESETS', 'TRANSPORT-FAULT']) {
+    expect(caught, rule).toContain(rule);
+  }
+});
+
+describe.each(members.map((m) => ({ name: m.id, member: m })))('$name', ({ member }) => {
+  test(`is caught by ${member.expectation.rules.join(', ')} and flags nothing unrelated`, async () => {
+    const result = await killMember(member, fastRunOf(member));
+    expect(result.problems).toEqual([]);
+    expect(result.status).toBe('caught');
+  });
+});
+
+// The SHOULD rules: a broken client is caught with a warning, and fails the case only under --strict.
+test.for([
+  { rule: 'PKT-SHRINK', scenario: 'shrink-413', client: keepsSize },
+  { rule: 'PKT-HOST-ID', scenario: 'host-id', client: ignoresHostId },
+])('$client.name warns with $rule, and fails under --strict', async ({ rule, scenario, client }) => {
+  const [c] = scenarioCases(undefined, [scenario]);
+  const observation = await runCase(c!, client);
+  expect(judge(c!, observation)).toMatchObject({ verdict: 'warn', failures: [{ rule }] });
+  expect(judge(c!, observation, { strict: true }).verdict).toBe('fail');
+});
+
+test('a correct client that sends the file in one fragment passes the scenarios, or is told why one cannot check it', async () => {
+  const oneFragment = { ...reference, createJob: (o: JobOptions) => createUploadJob({ ...o }) }; // the 1 MiB default
+  const verdicts: Record<string, string> = {};
+  for (const c of scenarioCases()) {
+    const j = judge(c, await runCase(c, oneFragment));
+    verdicts[c.scenario!] = j.verdict === 'unsupported' ? `unsupported: ${j.reason}` : j.verdict;
+  }
+  const needTwo = ['gap-416', 'dropped-mid-upload', 'session-lost', 'shrink-413', 'progress-resets'];
+  for (const [name, verdict] of Object.entries(verdicts)) {
+    if (needTwo.includes(name)) expect(verdict, name).toMatch(/^unsupported: the client sent the 10000-byte file in one fragment/);
+    else expect(verdict, name).toBe('pass');
+  }
+});
+
+test('a case abandoned half-way (timed out) does not leave its fake timers to the next one', async () => {
+  const stuck = new InProcessEnvironment();
+  stuck.open(() => createBitsServer({ origin: 'http://stuck.bits.test', application: new ScriptedApplication([200]), relay: 'mirror', now: () => 0 }), { signature: () => '' });
+  const [c] = scenarioCases(undefined, ['close-503']);
+  expect(judge(c!, await runCase(c!, reference, stuck)).verdict).toBe('pass');
+});
