@@ -3,12 +3,10 @@
 // client and writes the reports; `rules`, `serve`, `init`, `merge`, `diff` and `verify` are the
 // tools around it. Exit codes: 0 conformant, 1 non-conformant, 2 harness or usage error, 3 vacuous.
 // Started by bin/bits-conformance.js (npx bits-conformance) or directly (npm start, tsx src/cli/main.ts).
-import { realpathSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.js';
 import { checkOptions, didYouMean, fromConfig, fromFlags, OptionError, type ConformanceOptions } from './options.js';
+import { isEntry } from './entry.js';
 
 /** How the user started the command line, for the commands it prints. */
 export interface Invocation {
@@ -362,14 +360,7 @@ async function dispatch(argv: string[], invocation: Invocation): Promise<number>
 
 // Run directly (npm start, tsx src/cli/main.ts): printed `run` commands are `npm start -- ...`,
 // which works in this repository without installing anything.
-function isEntry(): boolean {
-  try {
-    return process.argv[1] !== undefined && realpathSync(resolve(process.argv[1])) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
 
-if (isEntry()) {
+if (isEntry(import.meta.url)) {
   process.exitCode = await cli(process.argv.slice(2), { command: 'npx bits-conformance', runCommand: 'npm start --' });
 }

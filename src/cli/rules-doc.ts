@@ -1,11 +1,10 @@
 // docs/rules.md, generated from the rule table (src/rules/rules.json) so that it cannot drift:
 // `npm run docs:rules` writes it, `bits-conformance rules --markdown` prints it, and
 // src/cli/rules-doc.test.ts fails when the committed file differs from what the table gives.
-import { realpathSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FIRST_STATUS, LAST_STATUS, classify, ruleTable, rulesDigest, winhttpName, type Rule, type StatusClass } from '../rules/index.js';
 import { codeRanges } from '../report/text.js';
+import { isEntry } from './entry.js';
 
 export const RULES_DOC = fileURLToPath(new URL('../../docs/rules.md', import.meta.url));
 export const REGENERATE = 'npm run docs:rules';
@@ -136,16 +135,9 @@ export function rulesMarkdown(): string {
   return out.join('\n');
 }
 
-function isEntry(): boolean {
-  try {
-    return process.argv[1] !== undefined && realpathSync(resolve(process.argv[1])) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
 
 // `npm run docs:rules`: rewrite docs/rules.md from the table (atomically, so a failure leaves the old file).
-if (isEntry()) {
+if (isEntry(import.meta.url)) {
   const { writeFileAtomic } = await import('../report/files.js');
   await writeFileAtomic(RULES_DOC, rulesMarkdown());
   console.log(`wrote ${RULES_DOC}`);
