@@ -19,6 +19,7 @@ import urllib.parse
 PROTOCOL = "bits-conformance/1"
 BITS_PROTOCOL_GUID = "{7df0354d-249b-430f-820d-3d2a9bef4931}"
 FRAGMENT_SIZE = 4096
+MAX_STALLS = 32  # answers in a row without progress before the stall counts as a transient error
 
 CONTEXT_UNKNOWN = 1
 CONTEXT_REMOTE_FILE = 5
@@ -235,7 +236,11 @@ class UploadJob:
 
     def send_fragments(self, generation):
         total = len(self.payload)
+        stalls = 0  # answers in a row that moved the offset nowhere: a broken server must not make us spin
         while True:
+            if stalls > MAX_STALLS:
+                return Outcome("transient", (CONTEXT_REMOTE_FILE, BG_E_INVALID_SERVER_RESPONSE))
+            stalls += 1
             first = self.offset
             last = min(first + self.fragment_size, total) - 1
             status, response = self.request(
@@ -265,6 +270,7 @@ class UploadJob:
                 if received is None or not received.isdigit() or int(received) > total:
                     return Outcome("fatal", (CONTEXT_REMOTE_FILE, BG_E_INVALID_SERVER_RESPONSE))
                 if int(received) > self.offset:
+                    stalls = 0
                     with self.wake:
                         self.no_progress_since = None  # progress resets the no-progress timer
                 self.offset = int(received)

@@ -187,7 +187,8 @@ export const SCENARIO_PAYLOAD_BYTES = 10_000;
 /** The protocol and timing scenarios, with the profile's short timing (NoProgressTimeout as the scenario asks). */
 export function scenarioCases(profile: TimingProfile = VIRTUAL_PROFILE, names?: readonly string[]): ConformanceCase[] {
   return SCENARIOS.filter((s) => !names || names.includes(s.name)).map((s) => {
-    const { minimumRetryDelayMs: delay, toleranceMs } = profile.persistent;
+    const { toleranceMs } = profile.persistent;
+    const delay = profile.persistent.minimumRetryDelayMs * (s.timing?.delayTimes ?? 1);
     const npt = s.timing?.nptInDelays === undefined ? profile.persistent.noProgressTimeoutMs : Math.round(s.timing.nptInDelays * delay);
     const name = winhttpName(s.status);
     return {

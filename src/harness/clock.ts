@@ -32,8 +32,14 @@ export interface SettleProbe {
 
 /** Real event-loop hops with nothing happening before the client counts as idle. */
 const QUIET_HOPS = 12;
-/** A client that is never idle (a busy loop, endless requests at one instant) stops the case. */
-const MAX_HOPS_PER_SETTLE = 200_000;
+/**
+ * A client that is never idle (a busy loop, endless requests at one instant) stops the case. The server
+ * answers no request in the turn it arrives, so this is also about as many requests: three times what a
+ * client sending 10,000-byte scenario files in 1-byte fragments needs.
+ */
+const MAX_HOPS_PER_SETTLE = 30_000;
+/** Nor is a client whose timers keep falling due without time passing (a retry loop with no delay). */
+const MAX_TIMERS_PER_INSTANT = 10_000;
 
 const realSetImmediate = globalThis.setImmediate;
 const hop = (): Promise<void> => new Promise((resolve) => realSetImmediate(resolve));
@@ -91,9 +97,15 @@ export class VirtualClock implements CaseClock {
     }, limitMs);
     try {
       await this.settle();
+      let instant = this.clock.now;
+      let firedAtInstant = 0;
       while (!done()) {
         if (limitReached) return false;
         await this.clock.nextAsync();
+        // Timers that keep falling due at one instant (a retry with no delay) would hold time still forever.
+        firedAtInstant = this.clock.now === instant ? firedAtInstant + 1 : 0;
+        instant = this.clock.now;
+        if (firedAtInstant > MAX_TIMERS_PER_INSTANT) throw new ClientNeverIdle(`${MAX_TIMERS_PER_INSTANT} timers fired at one virtual instant`);
         await this.settle();
       }
       return true;

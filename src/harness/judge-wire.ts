@@ -1,6 +1,7 @@
 // The judge of the wire and of the protocol scenarios: what the client's packets were (every case),
 // and what it did around a scripted server fault or timing setting (scenario cases).
 import { formatHresult } from '../protocol/index.js';
+import { BG_ERROR_CONTEXT } from '../rules/index.js';
 import { farmHostFor, type LedgerEntry } from '../server/index.js';
 import type { ConformanceCase } from './cases.js';
 import type { JobError } from './contract.js';
@@ -13,6 +14,7 @@ export interface Failure {
 }
 
 const IN_PROGRESS = ['QUEUED', 'CONNECTING', 'TRANSFERRING'];
+const TRANSPORT_CONTEXT = BG_ERROR_CONTEXT.GENERAL_TRANSPORT;
 const fmtMs = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
 const showError = (e: JobError | null | undefined): string => (e ? `{ context ${e.context}, code ${formatHresult(e.code)} }` : 'none');
 const tolerance = (c: ConformanceCase): number => c.timing.toleranceMs ?? 0;
@@ -68,7 +70,10 @@ export function checkWire(c: ConformanceCase, o: Observation): Failure[] {
     if (told !== undefined && first !== told) {
       resume.push(`request #${e.seq}: the fragment starts at ${first}, but the server said to continue from ${told}${first === 0 ? ' (the whole file sent again from 0)' : ''}`);
     }
-    if (e.response?.receivedRange !== undefined) lastReceived.set(key, e.response.receivedRange);
+    // An offset past the end of the file is no instruction a client could follow (PKT-ACK-INVALID judges it).
+    const told2 = e.response?.receivedRange;
+    if (told2 !== undefined && told2 <= c.payloadBytes) lastReceived.set(key, told2);
+    else if (told2 !== undefined) lastReceived.delete(key);
   }
   return [...firstOf('PKT-CREATE', create), ...firstOf('PKT-SESSION', session), ...firstOf('PKT-RANGE', range), ...firstOf('PKT-RESUME-OFFSET', resume)];
 }
@@ -103,17 +108,33 @@ export function judgeScenario(c: ConformanceCase, o: Observation): Failure[] {
       ? []
       : [{ rule: why, message: `the upload should complete despite ${s.title}; the job ended ${o.states.at(-1)?.state ?? 'nowhere'} (states: ${o.states.map((x) => x.state).join(' -> ')})` }];
   };
-  /** The error the client reported after the faulted request, against the expected one. */
-  const decisionOnFault = (errorRule: string): Failure[] => {
+  /** The state and error the client reported after the faulted request, against the expected ones. */
+  const decisionOnFault = (errorRule: string, stateRule = errorRule): Failure[] => {
     if (!faulted) return [{ rule, message: 'the scripted fault was never reached: the client did not send the packet it applies to' }];
     const d = decisionAfter(o, faulted);
     const want = s.expected.error;
-    if (!d) return [{ rule: errorRule, message: `after ${s.title}, the job never settled (states: ${o.states.map((x) => x.state).join(' -> ')})` }];
+    if (!d) return [{ rule: stateRule, message: `after ${s.title}, the job never settled (states: ${o.states.map((x) => x.state).join(' -> ')})` }];
     const out: Failure[] = [];
-    if (d.state !== s.expected.state) out.push({ rule: errorRule, message: `after ${s.title}, expected ${s.expected.state}, observed ${d.state}` });
+    // A wrong decision says it all: the error that goes with it is its consequence, not a second fault.
+    if (d.state !== s.expected.state) return [{ rule: stateRule, message: `after ${s.title}, expected ${s.expected.state}, observed ${d.state}` }];
     if (want && (!d.error || d.error.context !== want.context || d.error.code !== want.code)) {
       out.push({ rule: errorRule, message: `after ${s.title}, expected error ${showError(want)}, observed ${showError(d.error)}` });
     }
+    const context = s.expected.errorContext;
+    if (context !== undefined && d.error?.context !== context) {
+      out.push({ rule: errorRule, message: `after ${s.title}, expected an error with context ${context} (the server's answer is at fault), observed ${showError(d.error)}` });
+    }
+    return out;
+  };
+  /** The error the job reports when it gives up (ERROR), against the expected one: context and code apart. */
+  const errorOnGivingUp = (gaveUp: { error?: JobError | null }): Failure[] => {
+    const want = s.expected.error;
+    const got = gaveUp.error ?? null;
+    if (!want || showError(got) === showError(want)) return [];
+    if (!got) return [{ rule: 'APP-CONTEXT', message: `expected error ${showError(want)} in ERROR, observed none` }];
+    const out: Failure[] = [];
+    if (got.context !== want.context) out.push({ rule: 'APP-CONTEXT', message: `expected context ${want.context} in ERROR, observed ${got.context}` });
+    if (got.code !== want.code) out.push({ rule: 'ERR-CODE', message: `expected code ${formatHresult(want.code)} in ERROR, observed ${formatHresult(got.code)}` });
     return out;
   };
 
@@ -137,11 +158,14 @@ export function judgeScenario(c: ConformanceCase, o: Observation): Failure[] {
       }
       return [...f, ...completed()];
     }
-    case 'close-503': {
+    case 'close-500':
+    case 'close-503':
+    case 'close-599': {
       const closes = count('Close-Session');
-      if (closes.length < 2) f.push({ rule, message: `Close-Session got 503 and was never sent again (${closes.length} sent)` });
-      else if (closes[1]!.t - closes[0]!.t < delay - tol) f.push({ rule, message: `Close-Session was re-sent ${fmtMs(closes[1]!.t - closes[0]!.t)} after the 503; MinimumRetryDelay is ${fmtMs(delay)}` });
-      return [...f, ...completed()];
+      if (closes.length < 2) f.push({ rule, message: `Close-Session got ${s.status} and was never sent again (${closes.length} sent)` });
+      else if (closes[1]!.t - closes[0]!.t < delay - tol) f.push({ rule, message: `Close-Session was re-sent ${fmtMs(closes[1]!.t - closes[0]!.t)} after the ${s.status}; MinimumRetryDelay is ${fmtMs(delay)}` });
+      // Meanwhile the job waits in TRANSIENT_ERROR with the server's error (ERR-CONTEXT-SERVER).
+      return [...f, ...decisionOnFault('ERR-CONTEXT-SERVER', rule), ...completed()];
     }
     case 'close-404':
     case 'close-session-not-found': {
@@ -163,13 +187,15 @@ export function judgeScenario(c: ConformanceCase, o: Observation): Failure[] {
     case 'bad-request-400':
       return decisionOnFault(rule);
     case 'server-busy-503':
+    case 'fragment-500':
       return [...decisionOnFault(rule), ...completed()];
     case 'dropped-mid-upload':
-    case 'transport-fault-final': {
+    case 'transport-fault-final':
+    case 'close-dropped': {
       if (!faulted) return [{ rule, message: 'the scripted fault was never reached' }];
       const d = decisionAfter(o, faulted);
       if (!d || d.state !== 'TRANSIENT_ERROR') f.push({ rule, message: `a dropped connection is transient: expected TRANSIENT_ERROR, observed ${d?.state ?? 'nothing'}` });
-      else if (!d.error || d.error.context === 7) f.push({ rule, message: `a dropped connection is not the application's error: expected a transport context (6), observed ${showError(d.error)}` });
+      else if (d.error?.context !== TRANSPORT_CONTEXT) f.push({ rule, message: `a dropped connection is not the application's error: expected the transport context (6), observed ${showError(d.error)}` });
       const next = o.ledger.find((e) => e.seq > faulted.seq);
       if (next && next.t - faulted.t < delay - tol) f.push({ rule, message: `the first request after the drop came ${fmtMs(next.t - faulted.t)} after it; MinimumRetryDelay is ${fmtMs(delay)}` });
       if (posts.length !== 1) f.push({ rule, message: `the application should see the file once; it saw it ${posts.length} times` });
@@ -180,7 +206,46 @@ export function judgeScenario(c: ConformanceCase, o: Observation): Failure[] {
       if (wrong) f.push({ rule, message: `a success Ack without BITS-Reply-URL must be an error for an upload-reply job; the job claimed ${wrong.state}` });
       const outcome = o.checkpoints['outcome'];
       if (!outcome?.error) f.push({ rule, message: `a success Ack without BITS-Reply-URL must be reported as an error; the job is ${outcome?.state} with no error` });
+      return [...f, ...decisionOnFault('PKT-ACK-INVALID', wrong ? rule : 'PKT-ACK-INVALID')];
+    }
+    case 'upload-no-reply-url':
+      return completed();
+    case 'ack-no-range':
+    case 'ack-past-end': {
+      const wrong = claimed(['TRANSFERRED', 'ACKNOWLEDGED']);
+      if (wrong) f.push({ rule, message: `after ${s.title}, the job claimed ${wrong.state}` });
+      return [...f, ...decisionOnFault(rule)];
+    }
+    case 'stalled-server': {
+      const first = o.ledger.find((e) => e.packetType === 'Fragment');
+      if (!first) return [{ rule, message: 'the client never sent a fragment' }];
+      const wrong = claimed(['TRANSFERRED', 'ACKNOWLEDGED']);
+      if (wrong) f.push({ rule, message: `the server never held more than it had before, yet the job claimed ${wrong.state}` });
+      const gaveUp = o.states.find((x) => (x.seen ?? 0) >= first.seq && x.state === 'ERROR');
+      const npt = c.timing.noProgressTimeoutMs;
+      if (!gaveUp) {
+        f.push({ rule, message: `the upload made no progress, and the job never moved to ERROR (${count('Fragment').length} fragments sent)` });
+        return f;
+      }
+      // The no-progress window opens with the job's first error: when a stall becomes one is the client's call.
+      const firstError = o.states.find((x) => (x.seen ?? 0) >= first.seq && (x.state === 'TRANSIENT_ERROR' || x.state === 'ERROR'))!;
+      const after = gaveUp.t - firstError.t;
+      if (after > npt + delay + tol + observationSlack(c)) f.push({ rule, message: `the job moved to ERROR only ${fmtMs(after)} after its first error, with no progress since; NoProgressTimeout is ${fmtMs(npt)}` });
+      const late = o.ledger.filter((e) => e.t > gaveUp.t + tol);
+      if (late.length) f.push({ rule: 'JOB-FATAL', message: `${late.length} request(s) after the job moved to ERROR` });
       return f;
+    }
+    case 'resume-transient': {
+      const firstPost = posts[0];
+      const resumed = o.calls.filter((x) => x.call === 'resume')[1];
+      if (!firstPost || !resumed) return [{ rule, message: `the job never waited in TRANSIENT_ERROR to be resumed (states: ${o.states.map((x) => x.state).join(' -> ')})` }];
+      const next = o.ledger.find((e) => e.seq > firstPost.seq);
+      if (!next) f.push({ rule, message: 'resume() in TRANSIENT_ERROR sent nothing' });
+      else {
+        if (next.t - firstPost.t >= delay - tol) f.push({ rule, message: `resume() in TRANSIENT_ERROR did not retry at once: the next request came ${fmtMs(next.t - firstPost.t)} after the error, when MinimumRetryDelay (${fmtMs(delay)}) had passed` });
+        if (next.packetType !== 'Ping') f.push({ rule, message: `a resumed job restarts at Ping (MC-BUP 3.1.4.3); its first request was ${next.packetType}` });
+      }
+      return [...f, ...completed()];
     }
     case 'host-id': {
       const created = o.ledger.find((e) => e.packetType === 'Create-Session' && e.response?.status === 200);
@@ -203,7 +268,7 @@ export function judgeScenario(c: ConformanceCase, o: Observation): Failure[] {
       // is seen when observed); the quiet window proves there was no retry.
       const gaveUp = o.states.find((x) => (x.seen ?? 0) >= first.seq && x.state === 'ERROR');
       if (!gaveUp) f.push({ rule, message: `the job never moved to ERROR (states: ${o.states.map((x) => x.state).join(' -> ')})` });
-      if (gaveUp && showError(gaveUp.error) !== showError(s.expected.error)) f.push({ rule: 'APP-CONTEXT', message: `expected error ${showError(s.expected.error)} in ERROR, observed ${showError(gaveUp.error)}` });
+      if (gaveUp) f.push(...errorOnGivingUp(gaveUp));
       return f;
     }
     case 'progress-resets': {
@@ -215,7 +280,7 @@ export function judgeScenario(c: ConformanceCase, o: Observation): Failure[] {
       const after = gaveUp.t - first.t;
       if (after < npt - tol) f.push({ rule, message: `the job gave up ${fmtMs(after)} after the application's first error, before NoProgressTimeout ${fmtMs(npt)}: progress did not restart the timer` });
       if (after > npt + delay + tol + observationSlack(c)) f.push({ rule: 'JOB-NPT', message: `the job moved to ERROR only ${fmtMs(after)} after the application's first error; NoProgressTimeout is ${fmtMs(npt)}` });
-      return f;
+      return [...f, ...errorOnGivingUp(gaveUp)];
     }
     default:
       return [{ rule, message: `no judgement for scenario ${s.name}` }];

@@ -1,10 +1,10 @@
 // The judge: observation + case -> verdict. It re-derives no rule: expectations are on the case
 // (computed from src/rules), and every failure names the rule it breaks.
-import { hasNamedErrorCode, ruleById } from '../rules/index.js';
+import { BG_ERROR_CONTEXT, errorCodeFor, hasNamedErrorCode, ruleById } from '../rules/index.js';
 import { formatHresult } from '../protocol/index.js';
 import type { LedgerEntry } from '../server/index.js';
 import { QUIET_WINDOW_DELAYS, type ConformanceCase } from './cases.js';
-import type { JobError } from './contract.js';
+import { isJobState, type JobError } from './contract.js';
 import type { Observation } from './observation.js';
 import { checkWire, judgeScenario, observationSlack, scenarioUnsupported, type Failure } from './judge-wire.js';
 import { scenarioByName } from './scenarios.js';
@@ -49,7 +49,8 @@ export function expectedSummaryOf(c: ConformanceCase): ExpectedSummary {
   const e = c.expected;
   if (c.kind === 'scenario') {
     const s = scenarioByName(c.scenario!).expected;
-    return { class: e.class, stateAfterFinalAck: s.state, error: showError(s.error), posts: s.posts, finalState: s.finalState };
+    const error = s.error ? showError(s.error) : s.errorContext === undefined ? null : `{ context ${s.errorContext}, any code }`;
+    return { class: e.class, stateAfterFinalAck: s.state, error, posts: s.posts, finalState: s.finalState };
   }
   const posts = c.kind === 'retry-until-npt' ? 0 : e.class === 'success' || !e.repostAllowed ? 1 : 2;
   const finalState = c.kind === 'retry-until-npt' ? 'ERROR' : e.repostAllowed ? 'ACKNOWLEDGED' : 'ERROR';
@@ -99,10 +100,19 @@ export function judge(c: ConformanceCase, o: Observation, options: JudgeOptions 
   const unsupported = c.kind === 'scenario' ? scenarioUnsupported(c, o) : undefined;
   if (unsupported) return { verdict: 'unsupported', failures: [], expected, observed, reason: unsupported };
   const own = c.kind === 'scenario' ? judgeScenario(c, o) : c.kind === 'retry-until-npt' ? judgeRetryUntilNpt(c, o) : judgeStatusMatrix(c, o);
-  const failures = dedupe([...own, ...checkWire(c, o)]);
+  const failures = dedupe([...own, ...checkWire(c, o), ...checkStateNames(o)]);
   const broken = failures.map((f) => ruleById(f.rule).level);
   const verdict: CaseVerdict = broken.includes('MUST') || (options.strict && broken.length) ? 'fail' : broken.length ? 'warn' : 'pass';
   return { verdict, failures, expected, observed };
+}
+
+/** JOB-STATES: every state the job reported is a BG_JOB_STATE name (run-case records others as "invalid state ..."). */
+function checkStateNames(o: Observation): Failure[] {
+  const invalid = o.states.filter((s) => !isJobState(s.state));
+  if (!invalid.length) return [];
+  const first = invalid[0]!;
+  const more = invalid.length > 1 ? ` (and ${invalid.length - 1} more)` : '';
+  return [{ rule: 'JOB-STATES', message: `at +${fmtMs(first.t)} the job reported ${first.state.replace(/^invalid state /, '')}, which is not a BG_JOB_STATE name${more}` }];
 }
 
 function dedupe(failures: Failure[]): Failure[] {
@@ -118,7 +128,7 @@ const posts = (o: Observation): LedgerEntry[] => o.ledger.filter((e) => e.notifi
 /** The rule that decides the class of this case's status (APP-3XX, APP-OTHER, ...). */
 const classRule = (c: ConformanceCase): string => c.rules[0]!;
 
-function checkErrorReport(c: ConformanceCase, actual: JobError | null | undefined, when: string): Failure[] {
+function checkErrorReport(c: ConformanceCase, actual: JobError | null | undefined, when: string, ackStatus?: number): Failure[] {
   const want = c.expected.error;
   if (!want) {
     return actual ? [{ rule: 'APP-SUCCESS', message: `status 200 is success: expected no error ${when}, observed ${showError(actual)}` }] : [];
@@ -133,7 +143,10 @@ function checkErrorReport(c: ConformanceCase, actual: JobError | null | undefine
     failures.push({ rule, message: `expected code ${formatHresult(want.code)} (0x80190000 + ${c.status}) ${when}, observed ${formatHresult(actual.code)}` });
     // Name the relay interpretation the client may have missed: where the code had to be read from.
     if (c.rules.includes('RELAY-1XX')) failures.push({ rule: 'RELAY-1XX', message: `a relayed ${c.status} arrives as Ack status 500: the status must be read from the error code ${formatHresult(want.code)}` });
-    if (c.rules.includes('RELAY-ALT-HEADER')) failures.push({ rule: 'RELAY-ALT-HEADER', message: `the code was sent in the BITS-Error header (not BITS-Error-Code)` });
+    // A code made from the Ack's own status means the BITS-Error header went unread.
+    if (c.rules.includes('RELAY-ALT-HEADER') && ackStatus !== undefined && actual.code === errorCodeFor(ackStatus)) {
+      failures.push({ rule: 'RELAY-ALT-HEADER', message: `the code ${formatHresult(want.code)} was sent in the BITS-Error header (not BITS-Error-Code); the client reported the code of the Ack's status ${ackStatus}` });
+    }
   }
   return failures;
 }
@@ -169,8 +182,11 @@ function judgeStatusMatrix(c: ConformanceCase, o: Observation): Failure[] {
       message: `status ${c.status} is ${cls} (${ruleById(classRule(c)).statement}): expected ${stateAfterFinalAck} after the final Ack, observed ${ack.state}`,
     });
   }
-  failures.push(...checkErrorReport(c, ack.error, 'after the final Ack'));
-  if (failures.length && c.rules.includes('RELAY-PRECEDENCE')) {
+  const wrongState = failures.length > 0;
+  failures.push(...checkErrorReport(c, ack.error, 'after the final Ack', first.response?.status));
+  // Named only when the client decided by the fragment-level meaning: a wrong decision, or the status
+  // reported as the server's own error (context 5).
+  if (c.rules.includes('RELAY-PRECEDENCE') && (wrongState || ack.error?.context === BG_ERROR_CONTEXT.REMOTE_FILE)) {
     failures.push({ rule: 'RELAY-PRECEDENCE', message: `${c.status} arrived with context 0x7: it is the application's status, judged by the application rules, not by its fragment-level meaning` });
   }
   const delay = c.timing.minimumRetryDelayMs;

@@ -117,6 +117,12 @@ export async function runCase(c: ConformanceCase, client: ClientUnderTest, envir
         await vc.advance(delay + quietWindow);
         checkpoint('after-watch');
         return;
+      case 'resume':
+        await vc.runUntil(idleIn(...settled, 'TRANSIENT_ERROR'), npt + quietWindow + patience);
+        checkpoint('outcome');
+        if (state() === 'TRANSIENT_ERROR') await call('resume');
+        await vc.runUntil(idleIn(...settled), 3 * delay + quietWindow + patience);
+        return;
       case 'give-up':
         await vc.runUntil(idleIn('ERROR', 'TRANSFERRED', 'ACKNOWLEDGED', 'CANCELLED'), 2 * npt + 2 * delay + quietWindow + patience);
         checkpoint('gave-up');
@@ -158,7 +164,9 @@ export async function runCase(c: ConformanceCase, client: ClientUnderTest, envir
       await vc.runUntil(() => posts() >= 2 && idleIn('TRANSFERRED', 'ERROR', 'ACKNOWLEDGED')(), delay + quietWindow + patience);
       checkpoint('after-retry');
     } else if (c.expected.class === 'fatal') {
-      await vc.advance(quietWindow);
+      // Under virtual time the window lasts until NoProgressTimeout: it costs nothing, and a client that
+      // retries a fatal error by its own timer, however late, shows before resume() would hide it.
+      await vc.advance(patience === 0 ? Math.max(quietWindow, npt) : quietWindow);
       checkpoint('quiet-window');
       await call('resume');
       await vc.runUntil(idleIn('TRANSFERRED', 'ACKNOWLEDGED'), quietWindow + patience);

@@ -14,11 +14,18 @@ export type ScenarioFlow =
   /** Run to the first error (a transient one mid-upload), then cancel() and watch for re-sent Cancel-Session. */
   | 'cancel'
   /** Run until the job gives up (ERROR); then watch a quiet window. */
-  | 'give-up';
+  | 'give-up'
+  /** Run to the first error (a transient one), resume() at once, then run to a settled outcome and complete(). */
+  | 'resume';
 
 export interface ScenarioTimingRule {
   /** NoProgressTimeout as a multiple of MinimumRetryDelay (default: the profile's). */
   nptInDelays?: number;
+  /**
+   * MinimumRetryDelay as a multiple of the profile's (default 1): room on the wall clock for the harness
+   * to see a state and act on it well before the client's own retry would come.
+   */
+  delayTimes?: number;
 }
 
 export interface Scenario {
@@ -36,7 +43,15 @@ export interface Scenario {
   flow: ScenarioFlow;
   timing?: ScenarioTimingRule;
   /** The decision the rules expect at the scenario's key moment (after the fault, or after the final Ack). */
-  expected: { class: StatusClass; state: 'ACKNOWLEDGED' | 'TRANSIENT_ERROR' | 'ERROR'; error: { context: number; code: number } | null; finalState: string; posts: number };
+  expected: {
+    class: StatusClass;
+    state: 'ACKNOWLEDGED' | 'TRANSIENT_ERROR' | 'ERROR';
+    error: { context: number; code: number } | null;
+    /** When the rules name the context but not the code: the error must have this context, with any code. */
+    errorContext?: number;
+    finalState: string;
+    posts: number;
+  };
   /** The rules the scenario is about, most specific first (the wire rules are checked on every case). */
   rules: string[];
   /**
@@ -83,7 +98,22 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'close-503', title: 'Close-Session fails once with 503',
     status: 503, jobType: 'upload', script: [200], flow: 'complete', faults: [{ packet: 'Close-Session', nth: 1, action: { kind: 'server-error', status: 503 } }],
-    expected: done, rules: ['PKT-CLOSE-RETRY'],
+    expected: { ...done, state: 'TRANSIENT_ERROR', error: { context: SERVER, code: errorCodeFor(503) } }, rules: ['PKT-CLOSE-RETRY', 'ERR-CONTEXT-SERVER'],
+  },
+  {
+    name: 'close-500', title: 'Close-Session fails once with 500 and no error code (the first status it is re-sent on)',
+    status: 500, jobType: 'upload', script: [200], flow: 'complete', faults: [{ packet: 'Close-Session', nth: 1, action: { kind: 'server-error', status: 500 } }],
+    expected: { ...done, state: 'TRANSIENT_ERROR', error: { context: SERVER, code: errorCodeFor(500) } }, rules: ['PKT-CLOSE-RETRY', 'ERR-CONTEXT-SERVER'],
+  },
+  {
+    name: 'close-599', title: 'Close-Session fails once with 599 (the last status it is re-sent on)',
+    status: 599, jobType: 'upload', script: [200], flow: 'complete', faults: [{ packet: 'Close-Session', nth: 1, action: { kind: 'server-error', status: 599 } }],
+    expected: { ...done, state: 'TRANSIENT_ERROR', error: { context: SERVER, code: errorCodeFor(599) } }, rules: ['PKT-CLOSE-RETRY', 'ERR-CONTEXT-SERVER'],
+  },
+  {
+    name: 'close-dropped', title: 'the connection drops on Close-Session, with no answer',
+    status: 200, jobType: 'upload', script: [200], flow: 'complete', faults: [{ packet: 'Close-Session', nth: 1, action: { kind: 'drop' } }],
+    expected: { class: 'transient', state: 'TRANSIENT_ERROR', error: null, finalState: 'ACKNOWLEDGED', posts: 1 }, rules: ['TRANSPORT-FAULT'],
   },
   {
     name: 'close-404', title: 'Close-Session fails with 404',
@@ -135,14 +165,44 @@ export const SCENARIOS: readonly Scenario[] = [
     expected: { class: 'transient', state: 'TRANSIENT_ERROR', error: { context: SERVER, code: errorCodeFor(503) }, finalState: 'ACKNOWLEDGED', posts: 1 }, rules: ['ERR-CONTEXT-SERVER'],
   },
   {
+    name: 'fragment-500', title: 'the first fragment gets 500 from the server itself, context 0x5, no code: not session-not-found, so the session stays',
+    status: 500, jobType: 'upload', script: [200], flow: 'complete', faults: [{ packet: 'Fragment', nth: 1, action: { kind: 'server-error', status: 500 } }],
+    expected: { class: 'transient', state: 'TRANSIENT_ERROR', error: { context: SERVER, code: errorCodeFor(500) }, finalState: 'ACKNOWLEDGED', posts: 1 }, rules: ['ERR-CONTEXT-SERVER'],
+  },
+  {
     name: 'no-reply-url', title: 'an upload-reply job whose success Ack has no BITS-Reply-URL',
     status: 200, jobType: 'upload-reply', script: [200], flow: 'error', faults: [{ packet: 'Fragment', final: true, action: { kind: 'no-reply-url' } }],
-    expected: { class: 'fatal', state: 'ERROR', error: null, finalState: 'not TRANSFERRED', posts: 1 }, rules: ['PKT-REPLY'],
+    expected: { class: 'fatal', state: 'ERROR', error: null, errorContext: SERVER, finalState: 'not TRANSFERRED', posts: 1 }, rules: ['PKT-REPLY', 'PKT-ACK-INVALID'],
+  },
+  {
+    name: 'upload-no-reply-url', title: 'a plain upload job whose success Ack has no BITS-Reply-URL, which it does not need',
+    status: 200, jobType: 'upload', script: [200], flow: 'complete', faults: [{ packet: 'Fragment', final: true, action: { kind: 'no-reply-url' } }],
+    expected: done, rules: ['PKT-REPLY'],
+  },
+  {
+    name: 'ack-no-range', needsFragments: 2, title: 'the Ack of the first fragment has no BITS-Received-Content-Range',
+    status: 200, jobType: 'upload', script: [200], flow: 'error', faults: [{ packet: 'Fragment', nth: 1, action: { kind: 'bad-ack', received: 'none' } }],
+    expected: { class: 'fatal', state: 'ERROR', error: null, errorContext: SERVER, finalState: 'ERROR', posts: 0 }, rules: ['PKT-ACK-INVALID'],
+  },
+  {
+    name: 'ack-past-end', needsFragments: 2, title: 'the Ack of the first fragment names an offset 1,000 bytes past the end of the file',
+    status: 200, jobType: 'upload', script: [200], flow: 'error', faults: [{ packet: 'Fragment', nth: 1, action: { kind: 'bad-ack', received: 'past-end' } }],
+    expected: { class: 'fatal', state: 'ERROR', error: null, errorContext: SERVER, finalState: 'ERROR', posts: 0 }, rules: ['PKT-ACK-INVALID'],
+  },
+  {
+    name: 'stalled-server', needsFragments: 2, title: 'the server keeps nothing of any non-final fragment: every Ack names the offset it had before, so the upload never progresses',
+    status: 200, jobType: 'upload', script: [200], flow: 'give-up', faults: [{ packet: 'Fragment', action: { kind: 'stall' } }], timing: { nptInDelays: 2.5 },
+    expected: { class: 'transient', state: 'ERROR', error: null, finalState: 'ERROR', posts: 0 }, rules: ['JOB-NPT'],
   },
   {
     name: 'host-id', title: 'a server farm: the Create-Session Ack names another host in BITS-Host-Id',
     status: 200, jobType: 'upload', script: [200], flow: 'complete', faults: [], hostId: true,
     expected: done, rules: ['PKT-HOST-ID'],
+  },
+  {
+    name: 'resume-transient', title: 'the application answers 503 once, and the job is resumed while it waits in TRANSIENT_ERROR',
+    status: 503, jobType: 'upload', script: [503, 200], flow: 'resume', faults: [], timing: { delayTimes: 5, nptInDelays: 4 },
+    expected: { class: 'transient', state: 'TRANSIENT_ERROR', error: { context: APPLICATION_ERROR_CONTEXT, code: errorCodeFor(503) }, finalState: 'ACKNOWLEDGED', posts: 2 }, rules: ['JOB-RESUME'],
   },
   {
     name: 'npt-zero', title: 'NoProgressTimeout 0, and the application answers 503 once',

@@ -14,7 +14,11 @@ export type FaultAction =
   /** The server forgot the session: 500 with BG_E_SESSION_NOT_FOUND. */
   | { kind: 'forget-session' }
   /** A success Ack for the final fragment without BITS-Reply-URL. */
-  | { kind: 'no-reply-url' };
+  | { kind: 'no-reply-url' }
+  /** The server takes a non-final fragment but keeps none of it: the Ack names the offset it had before. */
+  | { kind: 'stall' }
+  /** The Ack to a non-final fragment (whose bytes the server keeps) has no BITS-Received-Content-Range, or one past the file. */
+  | { kind: 'bad-ack'; received: 'none' | 'past-end' };
 
 export interface Fault {
   packet: Extract<PacketType, 'Ping' | 'Create-Session' | 'Fragment' | 'Close-Session' | 'Cancel-Session'>;
@@ -48,6 +52,8 @@ export function describeFault(action: FaultAction): string {
   switch (action.kind) {
     case 'server-error':
       return `server error ${action.status}${action.code === undefined ? '' : ` 0x${action.code.toString(16).toUpperCase()}`}`;
+    case 'bad-ack':
+      return `bad Ack (received range ${action.received})`;
     default:
       return action.kind;
   }

@@ -94,7 +94,8 @@ export function createBitsServer(options: BitsServerOptions): BitsServer {
   function fragment(request: Request, body: Uint8Array, range: ContentRange | undefined, entry: LedgerEntry, fault: FaultAction | undefined): Response {
     const session = openSession(request);
     if (!session) return sessionIdOf(request) ? sessionNotFound() : badRequest();
-    entry.receivedBefore = session.received;
+    const before = session.received;
+    entry.receivedBefore = before;
     if (fault?.kind === 'forget-session') {
       session.state = 'forgotten';
       return sessionNotFound();
@@ -116,11 +117,19 @@ export function createBitsServer(options: BitsServerOptions): BitsServer {
       session.data = grown;
       session.received = range.last + 1;
     }
+    const final = range.last + 1 === range.total;
+    if (fault?.kind === 'stall' && !final) {
+      truncate(session, before);
+      return ack(200, receivedRange(session));
+    }
+    if (fault?.kind === 'bad-ack' && !final) {
+      return ack(200, fault.received === 'none' ? {} : { [HEADER.receivedContentRange]: String(range.total + 1000) });
+    }
     if (fault?.kind === 'behind') {
       truncate(session, Math.floor(session.received / 2));
       return ack(200, receivedRange(session));
     }
-    if (range.last + 1 < range.total) return ack(200, receivedRange(session));
+    if (!final) return ack(200, receivedRange(session));
     // Every final fragment, first or re-sent, posts the file to the application ([PMU], MC-BUP 3.2.5.1.3).
     const answer = application.notify({ sessionId: session.id, url: request.url, file: session.data });
     ledger.noteNotification(entry, answer.status);
@@ -138,6 +147,9 @@ export function createBitsServer(options: BitsServerOptions): BitsServer {
   }
 
   const onBitsPost = async ({ request }: { request: Request }): Promise<Response> => {
+    // No answer within the same turn of the event loop, as over a network: in-process, a client that
+    // loops on answers would otherwise run on microtasks alone and starve the harness that watches it.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const body = new Uint8Array(await request.arrayBuffer());
     const packetType = parsePacketType(request.headers.get(HEADER.packetType));
     const range = parseContentRange(request.headers.get(HEADER.contentRange));
