@@ -7,7 +7,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from './errors.js';
 import { unwrapCommonJs } from './config.js';
-import { isWholeSuite, selectionFlags } from './options.js';
+import { isWholeSuite, selectionFlags, type ConformanceOptions } from './options.js';
 import { BarDisplay, LineDisplay, ProgressReporter, progressMode, type ProgressDisplay } from './progress.js';
 import { checkClient } from '../harness/contract.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, ProcessClient } from '../harness/process-client.js';
@@ -29,30 +29,26 @@ export class ClientLoadError extends Error {}
 /** The bundled reference client, the default client of `run` (as src/harness/suite.ts resolves it). */
 const REFERENCE_CLIENT_MODULE = fileURLToPath(new URL('../harness/reference-client.ts', import.meta.url));
 
-export interface RunOptions {
-  client?: string;
-  clientCmd?: string;
+/**
+ * What runSuite() needs: the checked ConformanceOptions it takes as they are, plus what the CLI and the
+ * API settle themselves (the case selection, the report formats as publish.ts reads them, output).
+ */
+export type RunOptions = Pick<
+  ConformanceOptions,
+  'client' | 'clientCmd' | 'retryDelayMs' | 'out' | 'baseline' | 'expectFail' | 'sign' | 'strict' | 'bail' | 'timeoutMultiplier'
+> & {
   /** Where a --client-cmd runs; default the current folder. */
   clientCwd?: string;
-  retryDelayMs?: number;
   selection?: CaseSelection;
-  /** The report folder; without it (the API) nothing is written. */
-  out?: string;
-  /** Report outputs (src/report/publish.ts): --format, --baseline, --expect-fail, --sign. */
+  /** Report outputs (src/report/publish.ts), comma-separated; --baseline, --expect-fail and --sign go with them. */
   formats?: string;
-  baseline?: string;
-  expectFail?: string;
-  sign?: string;
-  strict?: boolean;
-  bail?: boolean;
-  timeoutMultiplier?: number;
   /** How printed commands start: `npx bits-conformance run`, or `npm start --` inside this repository. */
   command?: string;
   /** Where the summary goes; none (the API) prints nothing. */
   log?: (line: string) => void;
   /** Progress display; default none. */
   progress?: ProgressDisplay;
-}
+};
 
 export interface RunResult {
   report: ConformanceReport;
