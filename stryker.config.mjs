@@ -1,6 +1,6 @@
 // @ts-check
 // npm run mutation: mutates the rule table's code and the reference client's decision code, and runs
-// the conformance cases of vitest.mutation.config.ts against every mutant. docs/mutation.md has the
+// the conformance cases of vitest.mutation.config.ts against every mutant. tools/mutation/README.md has the
 // score, how long it takes, and every surviving mutant with the reason it survives.
 import { readFileSync } from 'node:fs';
 
@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 // resume() and complete(); the Fragment exchange with every status decision after it (application
 // errors, 416, session-not-found, 413, the final Ack, the reply URL); Close-Session and whether to
 // re-send it; and the outcomes (progress, network failure, invalid response, server error, fatal,
-// transient with its retry and no-progress timers). Left out, with the reasons in docs/mutation.md:
+// transient with its retry and no-progress timers). Left out, with the reasons in tools/mutation/README.md:
 // option validation, the Alarm timer, suspend() and cancel() with the tidy-up's Cancel-Session, the
 // Ping and Create-Session set-up, the reply download, the control plumbing and the fetch call.
 // BITS_MUTATION_SCOPE=wide mutates the whole upload loop and the control calls instead.

@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'fixtures/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'fixtures/**/*.test.ts', 'tools/**/*.test.ts'],
           testTimeout: 60_000,
         },
       },

@@ -6,8 +6,8 @@
 // every mutant that survives it. A status
 // strictly inside a range is decided by the same comparisons as the range's ends, so it can only kill
 // a mutant that one of these kills too; the subset costs about a tenth of the full matrix per mutant.
-import { persistentFailureCases, scenarioCases, statusMatrixCases } from '../harness/cases.js';
-import { conformanceSuite } from '../harness/suite.js';
+import { persistentFailureCases, scenarioCases, statusMatrixCases } from '../../src/harness/cases.js';
+import { conformanceSuite } from '../../src/harness/suite.js';
 
 export const BOUNDARY_STATUSES = [
   100, 101, 102, 150, 199, 200, 201, 204, 206, 207, 299, 300, 301, 304, 305, 306, 307, 308, 399, 400, 401, 403, 404, 407, 408, 409,

@@ -4,11 +4,11 @@
 // exactly what "caught" and "unrelated" mean); `npm run zoo` prints the same judgement as a table.
 import { describe, expect, test } from 'vitest';
 import throwing from '../../fixtures/clients/throws-every-other-job.js';
-import reference from '../harness/reference-client.js';
-import { judge } from '../harness/judge.js';
-import { runCase } from '../harness/run-case.js';
-import { ruleById } from '../rules/index.js';
-import { allCases, statusMatrixCases } from '../harness/cases.js';
+import reference from '../../src/harness/reference-client.js';
+import { judge } from '../../src/harness/judge.js';
+import { runCase } from '../../src/harness/run-case.js';
+import { ruleById } from '../../src/rules/index.js';
+import { allCases, statusMatrixCases } from '../../src/harness/cases.js';
 import { caseById, controlCases, fastRunOf, inScope, killMember, loadZoo, type ZooMember } from './zoo.js';
 
 const zoo = await loadZoo();

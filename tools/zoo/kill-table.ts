@@ -11,7 +11,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { allCases } from '../harness/cases.js';
+import { allCases } from '../../src/harness/cases.js';
 import { fastRunOf, killMember, loadZoo, type KillResult } from './zoo.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpHandler, HttpResponse, getResponse, type RequestHandler } from 'msw';
-import { startWireServer } from './index.js';
+import { startWireServer } from '../../src/wire/index.js';
 
 const seconds = Number(process.argv[2] ?? 3);
 let handlers: RequestHandler[] = [];

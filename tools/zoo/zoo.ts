@@ -4,12 +4,12 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { FIRST_STATUS, LAST_STATUS } from '../rules/index.js';
-import type { RelayForm } from '../server/index.js';
-import { allCases, persistentFailureCases, statusMatrixCases, type CaseKind, type ConformanceCase } from '../harness/cases.js';
-import { checkClient, type ClientUnderTest, type JobType } from '../harness/contract.js';
-import { judge, type CaseVerdict } from '../harness/judge.js';
-import { runCase } from '../harness/run-case.js';
+import { FIRST_STATUS, LAST_STATUS } from '../../src/rules/index.js';
+import type { RelayForm } from '../../src/server/index.js';
+import { allCases, persistentFailureCases, statusMatrixCases, type CaseKind, type ConformanceCase } from '../../src/harness/cases.js';
+import { checkClient, type ClientUnderTest, type JobType } from '../../src/harness/contract.js';
+import { judge, type CaseVerdict } from '../../src/harness/judge.js';
+import { runCase } from '../../src/harness/run-case.js';
 
 /** A status, or an inclusive range of them. */
 export type StatusSpan = number | readonly [number, number];

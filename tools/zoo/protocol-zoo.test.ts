@@ -1,18 +1,18 @@
 // Broken clients for the protocol and timing rules (fixtures/clients/protocol): each is caught by the
-// rule it breaks, on its cases, and flags nothing else in the control set (src/zoo/zoo.ts).
+// rule it breaks, on its cases, and flags nothing else in the control set (tools/zoo/zoo.ts).
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import ignoresHostId from '../../fixtures/clients/ignores-host-id.js';
 import keepsSize from '../../fixtures/clients/keeps-size-after-413.js';
-import { createUploadJob } from '../client/index.js';
-import { createBitsServer, ScriptedApplication } from '../server/index.js';
-import { fastRunOf, killMember, loadZoo } from '../zoo/zoo.js';
-import type { JobOptions } from './contract.js';
-import { InProcessEnvironment } from './environment.js';
-import reference from './reference-client.js';
-import { scenarioCases } from './cases.js';
-import { judge } from './judge.js';
-import { runCase } from './run-case.js';
+import { createUploadJob } from '../../src/client/index.js';
+import { createBitsServer, ScriptedApplication } from '../../src/server/index.js';
+import { fastRunOf, killMember, loadZoo } from './zoo.js';
+import type { JobOptions } from '../../src/harness/contract.js';
+import { InProcessEnvironment } from '../../src/harness/environment.js';
+import reference from '../../src/harness/reference-client.js';
+import { scenarioCases } from '../../src/harness/cases.js';
+import { judge } from '../../src/harness/judge.js';
+import { runCase } from '../../src/harness/run-case.js';
 
 const members = await loadZoo(fileURLToPath(new URL('../../fixtures/clients/protocol/', import.meta.url)));
 

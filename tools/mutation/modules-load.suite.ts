@@ -5,14 +5,14 @@
 import { expect, test } from 'vitest';
 
 test('the rule table loads and names its rules', async () => {
-  const rules = await import('../rules/index.js');
+  const rules = await import('../../src/rules/index.js');
   expect(rules.ruleById('APP-CONTEXT').id).toBe('APP-CONTEXT');
   expect(rules.ruleById('ERR-CODE').errorCodeBase).toBe(0x80190000);
 });
 
 test('the cases, the judge and the reference client load', async () => {
-  const { allCases } = await import('../harness/cases.js');
-  await import('../harness/judge.js');
-  await import('../client/index.js');
+  const { allCases } = await import('../../src/harness/cases.js');
+  await import('../../src/harness/judge.js');
+  await import('../../src/client/index.js');
   expect(allCases().length).toBeGreaterThan(2000);
 });
