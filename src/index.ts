@@ -14,7 +14,7 @@ export {
   type Timing,
 } from './harness/cases.js';
 export { runCase } from './harness/run-case.js';
-export { judge, type CaseVerdict, type Failure, type Judgement } from './harness/judge.js';
+export { judge, type CaseVerdict, type Failure, type Judgement } from './harness/judge/index.js';
 export type { Observation } from './harness/observation.js';
 export type { CaseRecord } from './harness/record.js';
 export {

@@ -45,7 +45,7 @@ describe('cases are schema-valid data built from the rule table', () => {
     const [c599] = statusMatrixCases({ from: 599, to: 599, relays: ['mirror'], jobTypes: ['upload'] });
     expect(c599!.rules).toContain('ERR-CODE-ALL');
     const [c200] = statusMatrixCases({ from: 200, to: 200, relays: ['mirror'], jobTypes: ['upload'] });
-    expect(c200!.expected.error).toBeNull();
+    expect(c200!.expected.decision).toEqual({ state: 'TRANSFERRED', error: null });
     expect(c200!.rules).not.toContain('APP-CONTEXT');
   });
 

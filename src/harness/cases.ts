@@ -1,8 +1,8 @@
-// Cases are data: built from the rule table, expectations computed there and never listed per code.
+// Cases are data: built from the rule table (status matrix, persistent failures) and from the scenario
+// modules, expectations computed there and never listed per code. Every case is checked against
+// schemas/case.schema.json when it is built.
 import {
   APPLICATION_ERROR_CONTEXT,
-  DEFAULT_MINIMUM_RETRY_DELAY_MS,
-  DEFAULT_NO_PROGRESS_TIMEOUT_MS,
   FIRST_STATUS,
   LAST_STATUS,
   blocksRepost,
@@ -13,36 +13,50 @@ import {
   noRepostRuleIds,
   statusSpecificRuleIds,
   winhttpName,
+  type RuleId,
   type StatusClass,
 } from '../rules/index.js';
+import { compileAssert } from '../schema/ajv.js';
 import { RELAY_FORMS, type Fault, type RelayForm } from '../server/index.js';
-import { SCENARIOS } from './scenarios.js';
-import { JOB_TYPES, type JobError, type JobType } from './contract.js';
+import { JOB_TYPES, type JobState, type JobType } from './contract.js';
+import { VIRTUAL_PROFILE, WINDOWS_TIMING, type Timing, type TimingProfile } from './timing.js';
+
+export * from './timing.js';
+import caseSchema from './schemas/case.schema.json' with { type: 'json' };
+import { SCENARIO_LIST, type Scenario } from './scenarios/index.js';
 
 export type CaseKind = 'status-matrix' | 'retry-until-npt' | 'scenario';
 
-export interface Timing {
-  minimumRetryDelayMs: number;
-  noProgressTimeoutMs: number;
-  /** How far the wall clock may stray when judging a client in another process (0 in virtual time). */
-  toleranceMs?: number;
+/** An error the case expects: a missing code means the rules name the context only. */
+export interface ExpectedError {
+  context: number;
+  code?: number;
 }
 
-/** The timings a run uses: the matrix's, the persistent failures', and whether the 14-day case runs. */
-export interface TimingProfile {
-  matrix: Timing;
-  persistent: Timing;
-  windowsDefaults: boolean;
+/** What the job decides at the case's key moment: after the final Ack, or after the scenario's fault. */
+export interface ExpectedDecision {
+  state: 'TRANSFERRED' | 'TRANSIENT_ERROR' | 'ERROR';
+  error: ExpectedError | null;
 }
 
 export interface CaseExpectation {
   class: StatusClass;
-  /** The job state right after the final Fragment's Ack. */
-  stateAfterFinalAck: 'TRANSFERRED' | 'TRANSIENT_ERROR' | 'ERROR';
-  /** The error readable right after the final Ack (null for success). */
-  error: JobError | null;
-  /** False only after a status that forbids posting the file again (403). */
+  /** Absent when the case's key moment is the upload's success (the scenario completes). */
+  decision?: ExpectedDecision;
+  /** How many times the server application sees the file over the whole case. */
+  posts: { min: number; max: number };
+  /** The job's state when the case ends: a state, `any`, or `not-success` (never TRANSFERRED or ACKNOWLEDGED). */
+  finalState: JobState | 'any' | 'not-success';
+  /** False after a status that forbids posting the file again (403). */
   repostAllowed: boolean;
+}
+
+/** How the case's BITS server behaves beyond the application's script. */
+export interface ServerSetup {
+  /** A server farm: the Create-Session Ack names another host (BITS-Host-Id). */
+  hostId?: boolean;
+  /** The server keeps at most this many new bytes of a fragment, so every client uploads in pieces. */
+  acceptAtMost?: number;
 }
 
 export interface ConformanceCase {
@@ -58,77 +72,63 @@ export interface ConformanceCase {
   payloadBytes: number;
   expected: CaseExpectation;
   /** Every rule the case checks, most specific first. */
-  rules: string[];
-  /** For a scenario case: which one (src/harness/scenarios.ts), and the faults the server plays. */
+  rules: RuleId[];
+  /** For a scenario case: which one (src/harness/scenarios/), and the faults the server plays. */
   scenario?: string;
   faults?: Fault[];
-  /** The server names another host for the session (BITS-Host-Id). */
-  hostId?: boolean;
+  server?: ServerSetup;
 }
 
-/** Checked on every case, from the ledger: the packets themselves (MC-BUP section 4 of the spec). */
-export const WIRE_RULES = ['PKT-CREATE', 'PKT-SESSION', 'PKT-RANGE', 'PKT-RESUME-OFFSET'] as const;
+/** Checked on every case, from the ledger and the timeline (src/harness/judge/invariants.ts). */
+export const INVARIANT_RULES: readonly RuleId[] = [
+  'PKT-CREATE', 'PKT-SESSION', 'PKT-RANGE', 'PKT-RESUME-OFFSET', 'ACK-RANGE-ALWAYS', 'PKT-CLOSE-EARLY', 'PKT-CLOSE-ONCE',
+  'RESUME-RESTARTS', 'NO-FALSE-SUCCESS', 'JOB-FINAL-QUIET', 'JOB-STATES', 'EMPTY-PACKET-LENGTH', 'CONNECTION-REUSE',
+];
 
-/** The Windows defaults: 600 s and 14 days. In-process they cost nothing under virtual time. */
-export const WINDOWS_TIMING: Timing = {
-  minimumRetryDelayMs: DEFAULT_MINIMUM_RETRY_DELAY_MS,
-  noProgressTimeoutMs: DEFAULT_NO_PROGRESS_TIMEOUT_MS,
-};
-
-/** Short enough to count retries one by one: about ten retries before the no-progress timeout. */
-export const SHORT_TIMING: Timing = { minimumRetryDelayMs: 60_000, noProgressTimeoutMs: 600_000 };
-
-/** In-process, under virtual time: the real Windows defaults cost nothing. */
-export const VIRTUAL_PROFILE: TimingProfile = { matrix: WINDOWS_TIMING, persistent: SHORT_TIMING, windowsDefaults: true };
-
-/**
- * A client in another process is judged on the wall clock: short delays, about ten retries before the
- * no-progress timeout, and a tolerance of a quarter of the delay (at least 20 ms) for scheduling.
- */
-export function realTimeProfile(minimumRetryDelayMs = 200, noProgressTimeoutMs = 10 * minimumRetryDelayMs): TimingProfile {
-  const timing: Timing = { minimumRetryDelayMs, noProgressTimeoutMs, toleranceMs: Math.max(20, Math.round(minimumRetryDelayMs / 4)) };
-  return { matrix: timing, persistent: timing, windowsDefaults: false };
-}
-
-/** How long a stop decision must hold, in retry delays (at least 3: core issue). */
-export const QUIET_WINDOW_DELAYS = 3;
-
-/** Two fragments with the reference client's adapter, so the final fragment is not the first. */
+/** The matrix's payload: small, so a case costs little; any client may send it in one fragment. */
 export const PAYLOAD_BYTES = 6000;
 
-/** Transient statuses swept with an application that fails every time (core issue, TRANSIENT-RETRY). */
+/** Transient statuses swept with an application that fails every time (TRANSIENT-RETRY). */
 export const PERSISTENT_FAILURE_STATUSES = [100, 201, 306, 408, 409, 500, 503] as const;
 
-const STATE_AFTER: Record<StatusClass, CaseExpectation['stateAfterFinalAck']> = {
-  success: 'TRANSFERRED',
-  transient: 'TRANSIENT_ERROR',
-  fatal: 'ERROR',
-};
+const DECIDED: Record<StatusClass, ExpectedDecision['state']> = { success: 'TRANSFERRED', transient: 'TRANSIENT_ERROR', fatal: 'ERROR' };
 
-const JOB_RULE: Record<StatusClass, string> = { success: 'JOB-SUCCESS', transient: 'JOB-TRANSIENT', fatal: 'JOB-FATAL' };
+const JOB_RULE: Record<StatusClass, RuleId> = { success: 'JOB-SUCCESS', transient: 'JOB-TRANSIENT', fatal: 'JOB-FATAL' };
 
+/** What the rules expect after the application answers `status` once, then 200 (the status matrix). */
 export function expectationFor(status: number): CaseExpectation {
   const cls = classify(status);
+  const repostAllowed = !blocksRepost(status);
   return {
     class: cls,
-    stateAfterFinalAck: STATE_AFTER[cls],
-    error: cls === 'success' ? null : { context: APPLICATION_ERROR_CONTEXT, code: errorCodeFor(status) },
-    repostAllowed: !blocksRepost(status),
+    decision: { state: DECIDED[cls], error: cls === 'success' ? null : { context: APPLICATION_ERROR_CONTEXT, code: errorCodeFor(status) } },
+    // Success: one post. Transient: a retry; fatal: resume() re-sends; 403: never again.
+    posts: cls === 'success' || !repostAllowed ? { min: 1, max: 1 } : { min: 2, max: 2 },
+    finalState: repostAllowed ? 'ACKNOWLEDGED' : 'not-success',
+    repostAllowed,
   };
 }
 
-function rulesFor(status: number, relay: RelayForm, jobType: JobType, kind: CaseKind): string[] {
+/** An application that fails with a transient `status` every time: retries until NoProgressTimeout. */
+function persistentExpectation(status: number, timing: Timing): CaseExpectation {
+  const { decision } = expectationFor(status);
+  const most = Math.floor(timing.noProgressTimeoutMs / Math.max(timing.minimumRetryDelayMs, 1)) + 1;
+  return { class: 'transient', ...(decision ? { decision } : {}), posts: { min: 2, max: Math.max(2, most) }, finalState: 'ERROR', repostAllowed: true };
+}
+
+function rulesFor(status: number, relay: RelayForm, jobType: JobType, kind: CaseKind): RuleId[] {
   const cls = classify(status);
-  const rules = [classifyingRule(status).id, ...noRepostRuleIds(status)];
-  if (cls !== 'success') rules.push('APP-CONTEXT', ...errorCodeRuleIds(status));
+  const rules = [classifyingRule(status).id, ...noRepostRuleIds(status)] as RuleId[];
+  if (cls !== 'success') rules.push('APP-CONTEXT', ...(errorCodeRuleIds(status) as RuleId[]));
   rules.push(JOB_RULE[cls]);
   if (kind === 'retry-until-npt') rules.push('TRANSIENT-RETRY', 'JOB-NPT');
   else if (cls === 'transient') rules.push('TRANSIENT-RETRY');
   else if (cls === 'fatal' && !blocksRepost(status)) rules.push('FATAL-RESUME');
+  else if (cls === 'fatal') rules.push('NOREPOST-EVERY-RESUME');
   if (cls !== 'success') rules.push('JOB-SUCCESS');
-  rules.push(relay === 'alt-header' ? 'RELAY-ALT-HEADER' : 'RELAY-MIRROR', ...statusSpecificRuleIds(status));
+  rules.push(relay === 'alt-header' ? 'RELAY-ALT-HEADER' : 'RELAY-MIRROR', ...(statusSpecificRuleIds(status) as RuleId[]));
   if (jobType === 'upload-reply') rules.push('PKT-REPLY');
-  return [...new Set([...rules, ...WIRE_RULES])];
+  return [...new Set([...rules, ...INVARIANT_RULES])];
 }
 
 export function caseId(kind: CaseKind, status: number, relay: RelayForm, jobType: JobType, suffix?: string): string {
@@ -136,9 +136,16 @@ export function caseId(kind: CaseKind, status: number, relay: RelayForm, jobType
   return [base, relay, jobType, ...(suffix ? [suffix] : [])].join('/');
 }
 
+const assertCase = compileAssert<ConformanceCase>(caseSchema, 'case');
+
+/** A case checked against its schema: a case the harness builds wrong fails here, never in a client's verdict. */
+export function checkedCase(c: ConformanceCase): ConformanceCase {
+  return assertCase(c);
+}
+
 function makeCase(kind: CaseKind, status: number, relay: RelayForm, jobType: JobType, script: number[], timing: Timing, suffix?: string): ConformanceCase {
   const name = winhttpName(status);
-  return {
+  return checkedCase({
     id: caseId(kind, status, relay, jobType, suffix),
     kind,
     status,
@@ -148,9 +155,9 @@ function makeCase(kind: CaseKind, status: number, relay: RelayForm, jobType: Job
     script,
     timing,
     payloadBytes: PAYLOAD_BYTES,
-    expected: expectationFor(status),
+    expected: kind === 'retry-until-npt' ? persistentExpectation(status, timing) : expectationFor(status),
     rules: rulesFor(status, relay, jobType, kind),
-  };
+  });
 }
 
 export interface MatrixSelection {
@@ -181,33 +188,42 @@ export function persistentFailureCases(profile: TimingProfile = VIRTUAL_PROFILE)
   return cases;
 }
 
-/** Three fragments of 4 KiB, so a fault can hit the middle of an upload. */
+/** The scenarios' payload: room for three fragments of 4 KiB, and for a fault in the middle of an upload. */
 export const SCENARIO_PAYLOAD_BYTES = 10_000;
+
+function scenarioCase(s: Scenario, profile: TimingProfile): ConformanceCase {
+  const { toleranceMs } = profile.persistent;
+  const delay = profile.persistent.minimumRetryDelayMs * (s.timing?.delayTimes ?? 1);
+  const npt = s.timing?.nptInDelays === undefined ? profile.persistent.noProgressTimeoutMs : Math.round(s.timing.nptInDelays * delay);
+  const name = winhttpName(s.status);
+  const { posts } = s.expected;
+  return checkedCase({
+    id: `scenario/${s.name}`,
+    kind: 'scenario',
+    status: s.status,
+    ...(name ? { statusName: name } : {}),
+    relay: 'mirror',
+    jobType: s.jobType,
+    script: s.script,
+    timing: { minimumRetryDelayMs: delay, noProgressTimeoutMs: npt, ...(toleranceMs === undefined ? {} : { toleranceMs }) },
+    payloadBytes: SCENARIO_PAYLOAD_BYTES,
+    expected: {
+      class: s.expected.class,
+      ...(s.expected.decision ? { decision: s.expected.decision } : {}),
+      posts: typeof posts === 'number' ? { min: posts, max: posts } : posts,
+      finalState: s.expected.finalState,
+      repostAllowed: true,
+    },
+    rules: [...new Set([...s.rules, ...INVARIANT_RULES])],
+    scenario: s.name,
+    faults: s.faults,
+    ...(s.server ? { server: s.server } : {}),
+  });
+}
 
 /** The protocol and timing scenarios, with the profile's short timing (NoProgressTimeout as the scenario asks). */
 export function scenarioCases(profile: TimingProfile = VIRTUAL_PROFILE, names?: readonly string[]): ConformanceCase[] {
-  return SCENARIOS.filter((s) => !names || names.includes(s.name)).map((s) => {
-    const { toleranceMs } = profile.persistent;
-    const delay = profile.persistent.minimumRetryDelayMs * (s.timing?.delayTimes ?? 1);
-    const npt = s.timing?.nptInDelays === undefined ? profile.persistent.noProgressTimeoutMs : Math.round(s.timing.nptInDelays * delay);
-    const name = winhttpName(s.status);
-    return {
-      id: `scenario/${s.name}`,
-      kind: 'scenario',
-      status: s.status,
-      ...(name ? { statusName: name } : {}),
-      relay: 'mirror',
-      jobType: s.jobType,
-      script: s.script,
-      timing: { minimumRetryDelayMs: delay, noProgressTimeoutMs: npt, ...(toleranceMs === undefined ? {} : { toleranceMs }) },
-      payloadBytes: SCENARIO_PAYLOAD_BYTES,
-      expected: { class: s.expected.class, stateAfterFinalAck: s.expected.state === 'ACKNOWLEDGED' ? 'TRANSFERRED' : s.expected.state, error: s.expected.error, repostAllowed: true },
-      rules: [...new Set([...s.rules, ...WIRE_RULES])],
-      scenario: s.name,
-      faults: s.faults,
-      ...(s.hostId ? { hostId: true } : {}),
-    };
-  });
+  return SCENARIO_LIST.filter((s) => !names || names.includes(s.name)).map((s) => scenarioCase(s, profile));
 }
 
 export function allCases(profile: TimingProfile = VIRTUAL_PROFILE): ConformanceCase[] {

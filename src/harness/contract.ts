@@ -64,6 +64,32 @@ export function checkJob(value: unknown): string | undefined {
   return missing.length ? `the job lacks ${missing.map((m) => `${m}()`).join(', ')}` : undefined;
 }
 
+/** The client broke the contract (threw, answered wrongly, went silent): an `error` verdict, never a pass or a fail. */
+export class ClientFault extends Error {}
+
+/**
+ * What the harness's own adapters (a client in another process) add to a job. Never asked of a client:
+ * the harness reaches these through the job, whatever the adapter.
+ */
+export interface ObservedJob extends Job {
+  /** Brings a mirrored state up to date before the harness reads it. */
+  refresh?(): Promise<void>;
+  /** Hands every state the client pushes to `listener`, in order, as it arrives. */
+  watch?(listener: (state: JobState, error: JobError | null) => void): void;
+}
+
+/** What an adapter can tell about a client it runs, for the report. */
+export interface ClientDiagnostics {
+  /** The last of what the client wrote on stderr. */
+  stderr(): string;
+  /** Why the client can no longer be used (its process died), if so. */
+  deadReason(): string | undefined;
+}
+
+export interface HarnessClient extends ClientUnderTest {
+  diagnostics?: ClientDiagnostics;
+}
+
 export function isJobState(value: unknown): value is JobState {
   return typeof value === 'string' && (JOB_STATE_NAMES as string[]).includes(value);
 }

@@ -2,7 +2,7 @@ import { HttpHandler } from 'msw';
 import { expect, test, vi } from 'vitest';
 import { statusMatrixCases } from './cases.js';
 import { openCaseTransport } from './in-process.js';
-import { judge } from './judge.js';
+import { judge } from './judge/index.js';
 import reference from './reference-client.js';
 import { runCase } from './run-case.js';
 

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import nodeHttpClient, { viaNodeHttp } from '../../fixtures/clients/node-http-client.js';
 import { statusMatrixCases } from './cases.js';
-import { judge } from './judge.js';
+import { judge } from './judge/index.js';
 import { parsableRequest } from './node-http-shim.js';
 import { runCase } from './run-case.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { createAjv } from '../schema/ajv.js';
-import type { ClientCapabilities, ClientUnderTest, Job, JobError, JobOptions, JobState } from './contract.js';
+import { ClientFault, type ClientCapabilities, type ClientDiagnostics, type HarnessClient, type JobError, type JobOptions, type JobState, type ObservedJob } from './contract.js';
 import commandSchema from './schemas/process-command.schema.json' with { type: 'json' };
 import messageSchema from './schemas/process-message.schema.json' with { type: 'json' };
 
@@ -25,7 +25,7 @@ const ANSWER_SCHEMA: Record<Command, 'hello' | 'done' | 'state' | 'reply'> = {
 };
 
 /** The client broke the process protocol, went silent, or died: never a pass, never a plain fail. */
-export class ProcessClientError extends Error {}
+export class ProcessClientError extends ClientFault {}
 
 interface WireJobError {
   context: number;
@@ -68,7 +68,7 @@ export interface ProcessClientOptions {
   cwd?: string;
 }
 
-export class ProcessClient implements ClientUnderTest {
+export class ProcessClient implements HarnessClient {
   name = '';
   version = '';
   capabilities: ClientCapabilities = {};
@@ -76,6 +76,7 @@ export class ProcessClient implements ClientUnderTest {
   pushesEvents = false;
   /** Why the process can no longer be used (it exited, or broke the protocol beyond repair). */
   deadReason: string | undefined;
+  readonly diagnostics: ClientDiagnostics = { stderr: () => this.stderr(), deadReason: () => this.deadReason };
 
   private nextId = 1;
   private nextJob = 1;
@@ -131,7 +132,7 @@ export class ProcessClient implements ClientUnderTest {
     return tail ? ` (stderr: ${tail})` : '';
   }
 
-  async createJob(options: JobOptions): Promise<Job> {
+  async createJob(options: JobOptions): Promise<ObservedJob> {
     const id = `j${this.nextJob++}`;
     const payloadFile = join(this.payloadDir, `${id}.bin`);
     writeFileSync(payloadFile, options.payload);
@@ -182,7 +183,7 @@ export class ProcessClient implements ClientUnderTest {
     if ('event' in (message as object)) {
       const event = message as { job: string; state: JobState; error?: WireJobError | null };
       this.pushesEvents = true;
-      this.jobs.get(event.job)?.update(event.state, event.error);
+      this.jobs.get(event.job)?.pushed(event.state, event.error);
       return;
     }
     const pending = id === undefined ? undefined : this.pending.get(id);
@@ -234,16 +235,27 @@ export class ProcessClient implements ClientUnderTest {
 }
 
 /** A job living in the client process; its state is mirrored from answers and pushed events. */
-export class RemoteJob implements Job {
+export class RemoteJob implements ObservedJob {
   private state: JobState = 'SUSPENDED';
   private error: JobError | null = null;
   private reply: Uint8Array | null = null;
+  private listener: ((state: JobState, error: JobError | null) => void) | undefined;
 
   constructor(private readonly client: ProcessClient, readonly id: string) {}
 
   update(state: JobState, error: WireJobError | null | undefined): void {
     this.state = state;
     if (error !== undefined) this.error = parseWireError(error);
+  }
+
+  /** A state event: mirrored, and handed to the harness as it arrives, so none is lost between samples. */
+  pushed(state: JobState, error: WireJobError | null | undefined): void {
+    this.update(state, error);
+    this.listener?.(this.state, this.error);
+  }
+
+  watch(listener: (state: JobState, error: JobError | null) => void): void {
+    this.listener = listener;
   }
 
   private async command(cmd: 'resume' | 'suspend' | 'cancel' | 'complete'): Promise<void> {

@@ -1,7 +1,7 @@
 // The reference client over real TCP, as a process: the protocol scenarios and a sample of the matrix.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { realTimeProfile, scenarioCases, statusMatrixCases, type ConformanceCase } from './cases.js';
-import { judge } from './judge.js';
+import { judge } from './judge/index.js';
 import { ProcessClient } from './process-client.js';
 import { runCase } from './run-case.js';
 import { TcpEnvironment } from './tcp-environment.js';

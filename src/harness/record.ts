@@ -1,7 +1,9 @@
-// One judged case as plain data: what a suite puts on task.meta and the report reads.
+// One judged case as plain data: what a suite puts on task.meta and the report reads. The expectation
+// travels as the case built it, structured: nothing downstream re-derives it or parses it from text.
+import type { RuleId } from '../rules/index.js';
 import type { LedgerEntry } from '../server/index.js';
-import type { ConformanceCase, Timing } from './cases.js';
-import type { CaseVerdict, ExpectedSummary, Failure, Judgement, ObservedSummary } from './judge.js';
+import type { CaseExpectation, ConformanceCase, Timing } from './cases.js';
+import type { CaseVerdict, Failure, Judgement, NotJudged, ObservedSummary } from './judge/index.js';
 import type { Observation } from './observation.js';
 
 export interface CaseRecord {
@@ -11,14 +13,15 @@ export interface CaseRecord {
   statusName?: string;
   relay: ConformanceCase['relay'];
   jobType: ConformanceCase['jobType'];
-  rules: string[];
+  rules: RuleId[];
   timing: Timing;
   /** The protocol or timing scenario of a scenario case. */
   scenario?: string;
   verdict: CaseVerdict;
   failures: Failure[];
+  notJudged: NotJudged[];
   reason?: string;
-  expected: ExpectedSummary;
+  expected: CaseExpectation;
   observed?: ObservedSummary;
   states: Observation['states'];
   calls: Observation['calls'];
@@ -48,6 +51,7 @@ export function judgedRecord(c: ConformanceCase, o: Observation, j: Judgement): 
     ...caseFields(c),
     verdict: j.verdict,
     failures: j.failures,
+    notJudged: j.notJudged,
     ...(j.reason ? { reason: j.reason } : {}),
     expected: j.expected,
     observed: j.observed,
@@ -57,6 +61,6 @@ export function judgedRecord(c: ConformanceCase, o: Observation, j: Judgement): 
   };
 }
 
-export function unsupportedRecord(c: ConformanceCase, expected: ExpectedSummary, reason: string): CaseRecord {
-  return { ...caseFields(c), verdict: 'unsupported', failures: [], reason, expected, states: [], calls: [], transcript: [] };
+export function unsupportedRecord(c: ConformanceCase, reason: string): CaseRecord {
+  return { ...caseFields(c), verdict: 'unsupported', failures: [], notJudged: [], reason, expected: c.expected, states: [], calls: [], transcript: [] };
 }

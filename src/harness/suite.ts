@@ -5,9 +5,9 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect, inject, test } from 'vitest';
 import { realTimeProfile, VIRTUAL_PROFILE, type ConformanceCase, type TimingProfile } from './cases.js';
-import { checkClient, type ClientUnderTest } from './contract.js';
+import { checkClient, type ClientUnderTest, type HarnessClient } from './contract.js';
 import { InProcessEnvironment, type CaseEnvironment } from './environment.js';
-import { expectedSummaryOf, judge, type Judgement } from './judge.js';
+import { judge, type Judgement } from './judge/index.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, ProcessClient } from './process-client.js';
 import { judgedRecord, unsupportedRecord, type CaseRecord } from './record.js';
 import { runCase } from './run-case.js';
@@ -25,6 +25,8 @@ declare module 'vitest' {
     retryDelayMs: number;
     /** SHOULD rules fail a case (`--strict`), instead of warning. */
     strict: boolean;
+    /** Interpretations switched off (`--interpretations-off`): their failures are not counted. */
+    interpretationsOff: string[];
   }
   interface TaskMeta {
     conformance?: CaseRecord;
@@ -50,14 +52,14 @@ export async function loadClientModule(modulePath: string): Promise<ClientUnderT
 }
 
 export interface SuiteTarget {
-  client: ClientUnderTest;
+  client: HarnessClient;
   environment: CaseEnvironment;
   profile: TimingProfile;
   /** Real-time cases wait on the wall clock, so they run side by side; virtual-time cases cannot. */
   concurrent: boolean;
 }
 
-function provided<K extends 'clientModule' | 'clientCmd' | 'clientCwd' | 'retryDelayMs' | 'strict'>(key: K) {
+function provided<K extends 'clientModule' | 'clientCmd' | 'clientCwd' | 'retryDelayMs' | 'strict' | 'interpretationsOff'>(key: K) {
   try {
     return inject(key);
   } catch {
@@ -97,15 +99,17 @@ export async function conformanceSuite(select: (profile: TimingProfile) => Confo
   for (const c of selectedCases(select(profile))) {
     declare(c.id, async ({ task, skip }) => {
       if (c.jobType === 'upload-reply' && !client.capabilities?.uploadReply) {
-        task.meta.conformance = unsupportedRecord(c, expectedSummaryOf(c), 'the client does not declare capabilities.uploadReply');
+        task.meta.conformance = unsupportedRecord(c, 'the client does not declare capabilities.uploadReply');
         skip('unsupported: the client does not declare capabilities.uploadReply');
         return;
       }
       const observation = await runCase(c, client, environment);
-      const judgement = judge(c, observation, { strict: provided('strict') === true });
+      const judgement = judge(c, observation, { strict: provided('strict') === true, interpretationsOff: provided('interpretationsOff') ?? [] });
       const record = judgedRecord(c, observation, judgement);
-      if (client instanceof ProcessClient && judgement.verdict !== 'pass') record.clientStderr = client.stderr();
-      if (client instanceof ProcessClient && client.deadReason) record.runError = client.deadReason;
+      const diagnostics = client.diagnostics;
+      if (diagnostics && judgement.verdict !== 'pass') record.clientStderr = diagnostics.stderr();
+      const dead = diagnostics?.deadReason();
+      if (dead) record.runError = dead;
       task.meta.conformance = record;
       if (judgement.verdict === 'error') throw new Error(judgement.reason);
       if (judgement.verdict === 'fail') expect.fail(formatFailures(judgement));

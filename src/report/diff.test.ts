@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { baselineExitCode, diffReports, formatDiff } from './diff.js';
 import { makeRecord, makeReport } from './test-support.js';
 
-const noRepost = { rule: 'APP-403-NOREPOST', message: 'after 403 the file was posted to the application 1 more time(s)' };
+const noRepost = { rule: 'APP-403-NOREPOST', message: 'after 403 the file was posted to the application 1 more time(s)' } as const;
 
 function pair() {
   const old = makeReport([

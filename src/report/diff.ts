@@ -1,6 +1,7 @@
 // Baseline diff: what changed between two reports of the same suite, case by case. Regressions are
 // cases that fail now and did not before (a case new in this run that fails counts too: nobody
 // accepted that failure); fixes are failures that now pass. `run --baseline` gates on regressions only.
+import { showError } from '../harness/format.js';
 import type { ConformanceReport, ReportCase } from './report.js';
 import { EXIT_CODE, type ReportVerdict } from './verdict.js';
 
@@ -61,8 +62,8 @@ function observationChanges(a: ReportCase, b: ReportCase): string[] {
   const oa = a.observed;
   const ob = b.observed;
   if (oa && ob) {
-    field('state after the final Ack', oa.stateAfterFinalAck, ob.stateAfterFinalAck);
-    field('error', oa.error, ob.error);
+    field('decision', oa.decision?.state, ob.decision?.state);
+    field('error', showError(oa.decision?.error), showError(ob.decision?.error));
     field('posts', oa.posts, ob.posts);
     field('Close-Session', oa.closeSessions, ob.closeSessions);
     field('requests after the error', oa.requestsAfterFinalAck.length, ob.requestsAfterFinalAck.length);

@@ -59,9 +59,9 @@
     var persistent = c.k === 'retry-until-npt';
     var rows = [
       ['Treated as', e['class'], o ? (CLASS_OF_STATE[o.after] || 'neither (' + (o.after || 'no final Ack') + ')') : '-'],
-      ['State after the final Ack', e.stateAfterFinalAck, o ? (o.after || 'no final Ack') : '-'],
-      ['Error (context, code)', e.error || 'none', o ? (o.error || 'none') : '-'],
-      ['Posts to the application', persistent ? 'one per retry' : String(e.posts), o ? String(o.posts) : '-'],
+      [c.k === 'scenario' ? 'Decision after the fault' : 'Decision after the final Ack', e.decision, o ? (o.after || 'none') : '-'],
+      ['Error (context, code)', e.error, o ? o.error : '-'],
+      ['Posts to the application', persistent ? 'one per retry' : e.posts, o ? String(o.posts) : '-'],
       ['Final job state', e.finalState, lastState ? lastState.split(' ')[0] : '-', lastState],
       ['Close-Session requests', e.finalState === 'ACKNOWLEDGED' ? '1' : '0 or 1', o ? String(o.closes) : '-'],
     ];
@@ -69,7 +69,7 @@
     var after = c.tr.filter(function (r) { return origin !== null && r[0] > firstPostSeq(c); });
     rows.push(['Requests after the error', c.k === 'retry-until-npt' ? 'retries spaced by at least ' + formatMs(c.tm[0]) + ' until ' + formatMs(c.tm[1]) : (e['class'] === 'transient' ? 'none before ' + formatMs(c.tm[0]) : e['class'] === 'fatal' ? 'none until resume()' : 'completion'),
       after.length ? after.slice(0, 8).map(function (r) { return '+' + formatMs(r[1] - origin) + ' ' + r[2]; }).join(', ') + (after.length > 8 ? ', ... (' + after.length + ' in all)' : '') : 'none']);
-    var comparable = { 'Treated as': 1, 'State after the final Ack': 1, 'Error (context, code)': 1, 'Posts to the application': !persistent, 'Final job state': 1 };
+    var comparable = { 'Treated as': 1, 'Decision after the final Ack': 1, 'Decision after the fault': 1, 'Error (context, code)': 1, 'Posts to the application': !persistent && e.posts.indexOf(' to ') < 0, 'Final job state': e.finalState !== 'any' && e.finalState !== 'not-success' };
     var body = rows.map(function (row) {
       var differs = o && comparable[row[0]] && row[1] !== row[2];
       return el('tr', differs ? { className: 'differs' } : null, [el('th', { scope: 'row', text: row[0] }), el('td', { text: row[1] }), el('td', { text: row[3] || row[2] })]);

@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect, test } from 'vitest';
 import context5 from '../../fixtures/clients/zoo/reports-context-5.js';
 import { statusMatrixCases } from '../harness/cases.js';
-import { judge } from '../harness/judge.js';
+import { judge } from '../harness/judge/index.js';
 import { judgedRecord } from '../harness/record.js';
 import { runCase } from '../harness/run-case.js';
 import { toHtml } from './html.js';

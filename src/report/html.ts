@@ -4,6 +4,7 @@
 // filters and keyboard movement, reading the cases from a <script type="application/json">.
 import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
+import { showError } from '../harness/format.js';
 import { FIRST_STATUS, LAST_STATUS } from '../rules/index.js';
 import type { ConformanceReport, ReportCase } from './report.js';
 import { formatMs } from './text.js';
@@ -39,8 +40,9 @@ export interface EmbeddedCase {
   f: [string, string][];
   why?: string;
   x?: { rule?: string; case?: string; reason: string; link: string; expires: string }[];
-  e: Omit<ReportCase['expected'], 'errorContext' | 'errorCode'>;
-  o?: { after: string | null; error: string | null; posts: number; closes: number };
+  /** Expected, as the page shows it: the class, the decision, the error, the posts, the final state. */
+  e: { class: string; decision: string; error: string; posts: string; finalState: string };
+  o?: { after: string | null; error: string; posts: number; closes: number };
   tm: [number, number];
   st: [number, string][];
   ca: [number, string][];
@@ -66,11 +68,22 @@ function commonPrefix(texts: string[]): string {
   return prefix;
 }
 
+function embeddedExpectation(c: ReportCase): EmbeddedCase['e'] {
+  const { decision, posts } = c.expected;
+  return {
+    class: c.expected.class,
+    decision: decision?.state ?? 'the upload completes',
+    error: showError(decision?.error ?? null),
+    posts: posts.min === posts.max ? String(posts.min) : `${posts.min} to ${posts.max}`,
+    finalState: c.expected.finalState,
+  };
+}
+
 export function embeddedReport(report: ConformanceReport): EmbeddedReport {
   const rules: EmbeddedReport['rules'] = {};
+  for (const [id, r] of Object.entries(report.rules)) rules[id] = { level: r.level, kind: r.kind, ...(r.group ? { group: r.group } : {}), ...(r.section ? { section: r.section } : {}), statement: r.statement };
   const reasons: Record<string, string> = {};
   for (const c of report.cases) {
-    for (const r of c.rules) rules[r.id] ??= { level: r.level, kind: r.kind, ...(r.group ? { group: r.group } : {}), ...(r.section ? { section: r.section } : {}), statement: r.statement };
     const phrase = STATUS_CODES[c.status];
     if (phrase) reasons[c.status] = phrase;
   }
@@ -99,10 +112,10 @@ export function embeddedReport(report: ConformanceReport): EmbeddedReport {
     });
     return {
       id: c.id, k: c.kind, s: c.status, ...(c.statusName ? { n: c.statusName } : {}), r: c.relay, j: c.jobType, v: c.verdict,
-      ru: c.rules.map((r) => r.id), f: c.failures.map((f) => [f.rule, f.message]), ...(c.reason ? { why: c.reason } : {}),
+      ru: c.rules, f: c.failures.map((f) => [f.rule, f.message]), ...(c.reason ? { why: c.reason } : {}),
       ...(c.expectedFailure ? { x: c.expectedFailure.entries } : {}),
-      e: { class: c.expected.class, stateAfterFinalAck: c.expected.stateAfterFinalAck, error: c.expected.error, posts: c.expected.posts, finalState: c.expected.finalState },
-      ...(c.observed ? { o: { after: c.observed.stateAfterFinalAck, error: c.observed.error, posts: c.observed.posts, closes: c.observed.closeSessions } } : {}),
+      e: embeddedExpectation(c),
+      ...(c.observed ? { o: { after: c.observed.decision?.state ?? null, error: showError(c.observed.decision?.error), posts: c.observed.posts, closes: c.observed.closeSessions } } : {}),
       tm: [c.timing.minimumRetryDelayMs, c.timing.noProgressTimeoutMs],
       st: c.states.map((s) => [s.t, s.state]), ca: c.calls.map((x) => [x.t, x.call]),
       url, ss: sessions, tr, rp: c.replay.slice(replayPrefix.length),
@@ -208,7 +221,7 @@ function filters(report: ConformanceReport): string {
   });
   const broken = new Map<string, number>();
   for (const c of report.cases) for (const rule of new Set(c.failures.map((f) => f.rule))) broken.set(rule, (broken.get(rule) ?? 0) + 1);
-  const ruleIds = [...new Set(report.cases.flatMap((c) => c.rules.map((r) => r.id)))].sort();
+  const ruleIds = Object.keys(report.rules).sort();
   const options = ruleIds.map((id) => `<option value="${escapeHtml(id)}">${escapeHtml(id)} (${broken.get(id) ?? 0} broken)</option>`);
   return `<section class="filters" aria-label="Filters">
 <fieldset><legend>Verdict</legend>${boxes.join('')}</fieldset>

@@ -15,17 +15,17 @@ const TRANSCRIPT_LINES = 40;
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 export const xmlSafe = (text: string): string => text.replace(NOT_XML, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
-export function classnameOf(c: ReportCase): string {
-  const rule = c.rules[0];
-  return rule ? `bits.${rule.group ?? 'rules'}.${rule.id}` : 'bits.unclassified';
+export function classnameOf(c: ReportCase, rules: ConformanceReport['rules']): string {
+  const id = c.rules[0];
+  return id ? `bits.${rules[id]?.group ?? 'rules'}.${id}` : 'bits.unclassified';
 }
 
-function caseDetail(c: ReportCase): string {
-  const broken = new Set(c.failures.map((f) => f.rule));
+function caseDetail(c: ReportCase, rules: ConformanceReport['rules']): string {
+  const broken = [...new Set(c.failures.map((f) => f.rule))];
   const lines = [
     ...problemLines(c),
     '',
-    ...c.rules.filter((r) => broken.has(r.id)).map((r) => `${r.id} (${r.level}): ${r.statement}`),
+    ...broken.map((id) => `${id} (${rules[id]?.level ?? 'MUST'}${rules[id]?.kind === 'interpretation' ? ', interpretation' : ''}): ${rules[id]?.statement ?? ''}`),
     `expected: ${expectedText(c)}`,
     `observed: ${observedText(c)}`,
     `replay: ${c.replay}`,
@@ -57,15 +57,15 @@ function addCounts(node: XMLBuilder, counts: Counts): XMLBuilder {
   return node.att({ tests: String(counts.tests), failures: String(counts.failures), errors: String(counts.errors), skipped: String(counts.skipped), time: seconds(counts.ms) });
 }
 
-function addCase(suite: XMLBuilder, c: ReportCase): void {
-  const testcase = suite.ele('testcase', { name: xmlSafe(c.id), classname: classnameOf(c), time: seconds(c.durationMs) });
+function addCase(suite: XMLBuilder, c: ReportCase, rules: ConformanceReport['rules']): void {
+  const testcase = suite.ele('testcase', { name: xmlSafe(c.id), classname: classnameOf(c, rules), time: seconds(c.durationMs) });
   const first = problemLines(c)[0] ?? c.verdict;
   switch (c.verdict) {
     case 'fail':
-      testcase.ele('failure', { message: xmlSafe(first), type: c.failures[0]?.rule ?? 'fail' }).txt(xmlSafe(caseDetail(c)));
+      testcase.ele('failure', { message: xmlSafe(first), type: c.failures[0]?.rule ?? 'fail' }).txt(xmlSafe(caseDetail(c, rules)));
       break;
     case 'error':
-      testcase.ele('error', { message: xmlSafe(first), type: 'harness-or-client-error' }).txt(xmlSafe(caseDetail(c)));
+      testcase.ele('error', { message: xmlSafe(first), type: 'harness-or-client-error' }).txt(xmlSafe(caseDetail(c, rules)));
       break;
     case 'unsupported':
       testcase.ele('skipped', { message: xmlSafe(`unsupported: ${c.reason ?? 'the client lacks the capability'}`) });
@@ -76,7 +76,7 @@ function addCase(suite: XMLBuilder, c: ReportCase): void {
       break;
     }
     case 'warn':
-      testcase.ele('system-out').txt(xmlSafe(`warn (a SHOULD rule was broken):\n${caseDetail(c)}`));
+      testcase.ele('system-out').txt(xmlSafe(`warn (a SHOULD rule was broken):\n${caseDetail(c, rules)}`));
       break;
     case 'pass':
       break;
@@ -90,7 +90,7 @@ function addCase(suite: XMLBuilder, c: ReportCase): void {
 export function toJUnitXml(report: ConformanceReport): string {
   const bySuite = new Map<string, ReportCase[]>();
   for (const c of report.cases) {
-    const name = classnameOf(c);
+    const name = classnameOf(c, report.rules);
     bySuite.set(name, [...(bySuite.get(name) ?? []), c]);
   }
   const title = `${report.suite.name} ${report.suite.version} against ${report.client.name} ${report.client.version}`;
@@ -111,7 +111,7 @@ export function toJUnitXml(report: ConformanceReport): string {
     addCounts(suite, countsOf(cases));
     const props = suite.ele('properties');
     for (const [key, value] of properties) props.ele('property', { name: key, value: xmlSafe(value) });
-    for (const c of cases) addCase(suite, c);
+    for (const c of cases) addCase(suite, c, report.rules);
   }
   if (report.runErrors?.length) {
     // Errors outside any case still have to turn a CI test view red.

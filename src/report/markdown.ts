@@ -33,7 +33,7 @@ function failingByRule(report: ConformanceReport): RuleRow[] {
   for (const c of report.cases) {
     if (c.verdict !== 'fail' && c.verdict !== 'warn') continue;
     for (const rule of new Set(c.failures.map((f) => f.rule))) {
-      const row = rows.get(rule) ?? { rule, level: c.rules.find((r) => r.id === rule)?.level ?? 'MUST', statuses: new Set(), cases: [] };
+      const row = rows.get(rule) ?? { rule, level: report.rules[rule]?.level ?? 'MUST', statuses: new Set(), cases: [] };
       row.statuses.add(c.status);
       row.cases.push(c);
       rows.set(rule, row);

@@ -5,7 +5,9 @@ import { release, platform } from 'node:os';
 import { ruleById, rulesDigest, type RuleGroup } from '../rules/index.js';
 import type { CaseRecord } from '../harness/record.js';
 import type { CaseSelection } from '../harness/selection.js';
-import type { ExpectedSummary, ObservedSummary } from '../harness/judge.js';
+import type { CaseExpectation } from '../harness/cases.js';
+import type { ObservedSummary } from '../harness/judge/index.js';
+import { formatHresult } from '../protocol/index.js';
 import { compileAssert, SchemaError } from '../schema/ajv.js';
 import schema from './conformance.schema.json' with { type: 'json' };
 import { parseInputJson, readInputText, ReportInputError, writeFileAtomic } from './files.js';
@@ -15,20 +17,33 @@ export const SUITE_NAME = 'bits-conformance';
 export const SUITE_VERSION = '0.1.0';
 
 export interface ReportRule {
-  id: string;
   level: 'MUST' | 'SHOULD';
   kind: 'rule' | 'interpretation';
   group?: RuleGroup;
-  /** The section of the normative text (bits-upload-semantics.md) the rule comes from. */
+  /** The section of the normative text (docs/spec.md) the rule comes from. */
   section?: string;
+  /** The public sources the rule cites (keys of the rule table's `sources`). */
+  sources: string[];
   statement: string;
 }
 
-/** The error as numbers beside its display text, so a machine need not parse `{ context 7, code ... }`. */
-export interface ErrorFields {
-  errorContext?: number;
-  /** An HRESULT as 0x and 8 upper-case hex digits, the form BITS documents them in. */
-  errorCode?: string;
+/** An error as the report writes it: the HRESULT as 0x and 8 upper-case hex digits; no code means any code. */
+export interface ReportError {
+  context: number;
+  code?: string;
+}
+
+export interface ReportDecision {
+  state: string;
+  error: ReportError | null;
+}
+
+export interface ReportExpectation extends Omit<CaseExpectation, 'decision'> {
+  decision?: ReportDecision;
+}
+
+export interface ReportObserved extends Omit<ObservedSummary, 'decision'> {
+  decision: ReportDecision | null;
 }
 
 /** One accepted failure, as written in an expected-failures file (xfail.ts). */
@@ -41,11 +56,14 @@ export interface ExpectedFailureEntry {
   expires: string;
 }
 
-export interface ReportCase extends Omit<CaseRecord, 'rules' | 'verdict' | 'expected' | 'observed'> {
+export interface ReportCase extends Omit<CaseRecord, 'verdict' | 'expected' | 'observed' | 'rules' | 'failures' | 'notJudged'> {
   verdict: ReportVerdict;
-  rules: ReportRule[];
-  expected: ExpectedSummary & ErrorFields;
-  observed?: ObservedSummary & ErrorFields;
+  /** Rule IDs: the report's `rules` table says what each one is. */
+  rules: string[];
+  failures: { rule: string; message: string; evidence?: { unwanted?: readonly number[]; claims?: readonly number[] } }[];
+  notJudged: { rule: string; reason: string }[];
+  expected: ReportExpectation;
+  observed?: ReportObserved;
   replay: string;
   /** Wall time the case took in the runner (vitest's duration), when known. */
   durationMs?: number;
@@ -91,6 +109,7 @@ export interface ReportIntegrity {
 export interface RunOptionsRecord {
   selection?: CaseSelection;
   strict?: boolean;
+  interpretationsOff?: string[];
   bail?: boolean;
   timeoutMultiplier?: number;
 }
@@ -105,7 +124,7 @@ export interface CiEnvironment {
 }
 
 export interface ConformanceReport {
-  reportVersion: 1;
+  reportVersion: 2;
   suite: { name: string; version: string; rulesDigest: string };
   client: { name: string; version: string; module?: string; transport: 'in-process' | 'process'; capabilities?: { uploadReply?: boolean } };
   environment: { node: string; os: string; ci?: CiEnvironment };
@@ -114,6 +133,8 @@ export interface ConformanceReport {
   wallTimeMs: number;
   runErrors?: string[];
   summary: Summary;
+  /** Every rule the cases name, once: cases refer to them by ID. */
+  rules: Record<string, ReportRule>;
   expectedFailures?: ExpectedFailuresOutcome;
   /** How the run was asked for, when not a default whole-suite run (a selection covers only its cases). */
   options?: RunOptionsRecord;
@@ -133,12 +154,32 @@ export interface ReportInput {
   replayCommand: (caseId: string) => string;
 }
 
-const SHOWN_ERROR = /^\{ context (\d+), code (0x[0-9A-F]{8}) \}$/;
+/** The report's form of an error: the code as BITS documents it, in hex. */
+export function reportError(error: { context: number; code?: number } | null): ReportError | null {
+  return error ? { context: error.context, ...(error.code === undefined ? {} : { code: formatHresult(error.code) }) } : null;
+}
 
-/** Reads the judge's display form of an error (`showError`) back into numbers. */
-export function errorFields(shown: string | null | undefined): ErrorFields {
-  const m = shown ? SHOWN_ERROR.exec(shown) : null;
-  return m ? { errorContext: Number(m[1]), errorCode: m[2]! } : {};
+const reportDecision = (d: { state: string; error: { context: number; code?: number } | null } | null | undefined): ReportDecision | null =>
+  d ? { state: d.state, error: reportError(d.error) } : null;
+
+/** The rules a set of cases names, by ID, with what a reader needs (statement, level, kind, sources). */
+export function reportRules(ids: Iterable<string>): Record<string, ReportRule> {
+  const rules: Record<string, ReportRule> = {};
+  for (const id of [...new Set(ids)].sort()) {
+    const { level, kind, group, section, sources, statement } = ruleById(id);
+    rules[id] = { level, kind, group, section, sources, statement };
+  }
+  return rules;
+}
+
+function reportCase(r: CaseRecord & { durationMs?: number }, replay: string): ReportCase {
+  const { expected: { decision, ...expected }, observed, ...rest } = r;
+  return {
+    ...rest,
+    expected: { ...expected, ...(decision ? { decision: reportDecision(decision)! } : {}) },
+    ...(observed ? { observed: { ...observed, decision: reportDecision(observed.decision) } } : {}),
+    replay,
+  };
 }
 
 function ciEnvironment(env: NodeJS.ProcessEnv): CiEnvironment | undefined {
@@ -166,7 +207,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
   });
   const ci = ciEnvironment(process.env);
   return {
-    reportVersion: 1,
+    reportVersion: 2,
     suite: { name: SUITE_NAME, version: SUITE_VERSION, rulesDigest: rulesDigest() },
     client: input.client,
     environment: { node: process.version, os: `${platform()} ${release()}`, ...(ci ? { ci } : {}) },
@@ -175,16 +216,8 @@ export function buildReport(input: ReportInput): ConformanceReport {
     wallTimeMs: input.finishedAt.getTime() - input.startedAt.getTime(),
     ...(input.runErrors.length ? { runErrors: input.runErrors } : {}),
     summary,
-    cases: records.map((r) => ({
-      ...r,
-      rules: r.rules.map((id) => {
-        const { level, kind, group, section, statement } = ruleById(id);
-        return { id, level, kind, group, section, statement };
-      }),
-      expected: { ...r.expected, ...errorFields(r.expected.error) },
-      ...(r.observed ? { observed: { ...r.observed, ...errorFields(r.observed.error) } } : {}),
-      replay: input.replayCommand(r.id),
-    })),
+    rules: reportRules(records.flatMap((r) => [...r.rules, ...r.failures.map((f) => f.rule)])),
+    cases: records.map((r) => reportCase(r, input.replayCommand(r.id))),
   };
 }
 

@@ -1,7 +1,8 @@
 // Plain-text views of one case shared by the writers (JUnit, Markdown) and the console: what was
 // expected, what was observed, and the wire transcript, in the words the rules use.
 import { STATUS_CODES } from 'node:http';
-import type { ReportCase } from './report.js';
+import { showError } from '../harness/format.js';
+import type { ReportCase, ReportError } from './report.js';
 
 /** Virtual milliseconds as a person reads them: 1800000 -> `30 min`, 1209600000 -> `14 d`. */
 export function formatMs(ms: number): string {
@@ -38,20 +39,26 @@ export function codeRanges(codes: Iterable<number>): string {
   return out.join(', ');
 }
 
+/** The moment a case's decision is judged at: the scenario's fault, or the final Ack. */
+const keyMoment = (c: ReportCase): string => (c.kind === 'scenario' ? 'the scripted fault' : 'the final Ack');
+
+const withError = (error: ReportError | null): string => (error ? ` with error ${showError(error)}` : ' with no error');
+
 export function expectedText(c: ReportCase): string {
   const e = c.expected;
-  const error = e.error ? ` with error ${e.error}` : ' with no error';
-  return `${e.class}: ${e.stateAfterFinalAck} after the final Ack${error}; the application sees the file ${times(e.posts)}; the job ends ${e.finalState}`;
+  const decision = e.decision ? `${e.decision.state} after ${keyMoment(c)}${withError(e.decision.error)}` : 'the upload completes';
+  const posts = e.posts.min === e.posts.max ? times(e.posts.min) : `${e.posts.min} to ${e.posts.max} times`;
+  return `${e.class}: ${decision}; the application sees the file ${posts}; the job ends ${e.finalState}`;
 }
 
 export function observedText(c: ReportCase): string {
   const o = c.observed;
   if (!o) return 'nothing (the case did not run)';
-  const error = o.error ? ` with error ${o.error}` : ' with no error';
+  const error = o.decision ? withError(o.decision.error) : '';
   const after = o.requestsAfterFinalAck.length
     ? `; requests after the error: ${o.requestsAfterFinalAck.slice(0, 6).map((r) => `+${formatMs(r.dt)} ${r.packetType}`).join(', ')}${o.requestsAfterFinalAck.length > 6 ? `, ... (${o.requestsAfterFinalAck.length} in all)` : ''}`
     : '; no request after the error';
-  return `${o.stateAfterFinalAck ?? 'no final Ack'} after the final Ack${error}; the application saw the file ${times(o.posts)}; Close-Session ${times(o.closeSessions)}${after}; states ${o.states.join(' -> ') || 'none'}`;
+  return `${o.decision?.state ?? 'no decision'} after ${keyMoment(c)}${error}; the application saw the file ${times(o.posts)}; Close-Session ${times(o.closeSessions)}${after}; states ${o.states.join(' -> ') || 'none'}`;
 }
 
 function times(n: number): string {
@@ -76,6 +83,7 @@ export function transcriptLines(c: ReportCase, limit = Infinity): string[] {
 
 /** The failures, or why the case could not be judged, one per line. */
 export function problemLines(c: ReportCase): string[] {
-  if (c.failures.length) return c.failures.map((f) => `[${f.rule}] ${f.message}`);
-  return c.reason ? [c.reason] : [];
+  const notJudged = c.notJudged.map((n) => `[${n.rule}] not judged: ${n.reason}`);
+  if (c.failures.length) return [...c.failures.map((f) => `[${f.rule}] ${f.message}`), ...notJudged];
+  return c.reason ? [c.reason, ...notJudged] : notJudged;
 }

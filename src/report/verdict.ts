@@ -1,5 +1,5 @@
 // Run verdicts and exit codes (architecture notes): conformant 0, non-conformant 1, error 2, vacuous 3.
-import type { CaseVerdict } from '../harness/judge.js';
+import type { CaseVerdict } from '../harness/judge/index.js';
 
 export type RunVerdict = 'conformant' | 'non-conformant' | 'vacuous' | 'error';
 

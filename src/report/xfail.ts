@@ -65,7 +65,7 @@ function acceptingEntries(c: ReportCase, active: ExpectedFailureEntry[]): Expect
 }
 
 function describes(entry: ExpectedFailureEntry, c: ReportCase): 'failed' | 'held' | 'not-judged' | 'unrelated' {
-  const concerns = entry.case !== undefined ? c.id === entry.case : c.rules.some((r) => r.id === entry.rule);
+  const concerns = entry.case !== undefined ? c.id === entry.case : c.rules.includes(entry.rule!);
   if (!concerns) return 'unrelated';
   if (c.verdict === 'error' || c.verdict === 'unsupported') return 'not-judged';
   if (entry.case !== undefined) return c.verdict === 'fail' || c.verdict === 'xfail' ? 'failed' : 'held';

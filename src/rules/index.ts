@@ -84,3 +84,9 @@ export function winhttpName(status: number): string | undefined {
 
 export const DEFAULT_MINIMUM_RETRY_DELAY_MS = ruleTable.defaults.minimumRetryDelayMs;
 export const DEFAULT_NO_PROGRESS_TIMEOUT_MS = ruleTable.defaults.noProgressTimeoutMs;
+export { RULE_IDS, isRuleId, type RuleId } from './ids.js';
+
+/** The IDs of the interpretations: the only rules a run may switch off (`--interpretations-off`). */
+export function interpretationIds(): string[] {
+  return ruleTable.rules.filter((r) => r.kind === 'interpretation').map((r) => r.id);
+}

@@ -7,8 +7,8 @@ export type FaultAction =
   | { kind: 'server-error'; status: number; code?: number }
   /** The connection ends with no answer at all (before the server does anything with the request). */
   | { kind: 'drop' }
-  /** The server lost the tail of what it had: it keeps half, and answers 416 with that offset. */
-  | { kind: 'gap' }
+  /** The server lost the tail of what it had: it keeps half, and answers 416 with that offset (or, `received: 'none'`, with no offset at all). */
+  | { kind: 'gap'; received?: 'none' }
   /** The server accepts the fragment but keeps only half of what it now has, and says so in the Ack. */
   | { kind: 'behind' }
   /** The server forgot the session: 500 with BG_E_SESSION_NOT_FOUND. */

@@ -1,7 +1,7 @@
 // msw handlers that play a BITS server speaking MC-BUP, for one job: sessions, fragments, the post to
 // the server application, relayed outcomes, reply downloads, and scripted faults. Every request goes
 // into the ledger, with what the judge needs to check the client's packets.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { HttpHandler, HttpResponse, http, type RequestHandler } from 'msw';
 import {
   BITS_PROTOCOL_GUID,
@@ -33,6 +33,12 @@ export interface BitsServerOptions {
    * server on 127.0.0.1, `farm-<host>` otherwise), and the server answers on that host too.
    */
   hostId?: boolean;
+  /**
+   * The server keeps at most this many new bytes of any one fragment and acknowledges the offset it holds
+   * (legal MC-BUP: BITS-Received-Content-Range names where to continue), so a client that sends the whole
+   * file in one fragment still uploads it in pieces.
+   */
+  acceptAtMost?: number;
 }
 
 /** The host a farm's Create-Session Ack names, for a base URL. */
@@ -102,22 +108,34 @@ export function createBitsServer(options: BitsServerOptions): BitsServer {
     }
     if (fault?.kind === 'gap') {
       truncate(session, Math.floor(session.received / 2));
-      return serverError(relay, 416, undefined, receivedRange(session));
+      return serverError(relay, 416, undefined, fault.received === 'none' ? {} : receivedRange(session));
     }
     if (!range || body.byteLength !== range.last - range.first + 1) return badRequest();
     if (session.total !== undefined && session.total !== range.total) return badRequest();
     session.total = range.total;
     // The server keeps only a contiguous prefix: a gap is answered with where to resume.
     if (range.first > session.received) return serverError(relay, 416, undefined, receivedRange(session));
-    if (range.last + 1 > session.received) {
-      // An overlap writes only the new bytes.
-      const grown = new Uint8Array(range.last + 1);
-      grown.set(session.data.subarray(0, session.received));
-      grown.set(body.subarray(session.received - range.first), session.received);
-      session.data = grown;
-      session.received = range.last + 1;
-    }
-    const final = range.last + 1 === range.total;
+    accept(session, range, body);
+    const final = range.last + 1 === range.total && session.received === range.total;
+    const answered = faultAck(session, range, before, final, fault);
+    if (answered) return answered;
+    if (!final) return ack(200, receivedRange(session));
+    return postToApplication(request, session, entry, fault);
+  }
+
+  /** Writes the new bytes of a fragment (an overlap writes only the new ones), at most `acceptAtMost` of them. */
+  function accept(session: Session, range: ContentRange, body: Uint8Array): void {
+    const end = Math.min(range.last + 1, options.acceptAtMost === undefined ? Infinity : session.received + options.acceptAtMost);
+    if (end <= session.received) return;
+    const grown = new Uint8Array(end);
+    grown.set(session.data.subarray(0, session.received));
+    grown.set(body.subarray(session.received - range.first, end - range.first), session.received);
+    session.data = grown;
+    session.received = end;
+  }
+
+  /** The Ack a scripted fault gives a fragment the server took, if the fault changes it. */
+  function faultAck(session: Session, range: ContentRange, before: number, final: boolean, fault: FaultAction | undefined): Response | undefined {
     if (fault?.kind === 'stall' && !final) {
       truncate(session, before);
       return ack(200, receivedRange(session));
@@ -129,19 +147,31 @@ export function createBitsServer(options: BitsServerOptions): BitsServer {
       truncate(session, Math.floor(session.received / 2));
       return ack(200, receivedRange(session));
     }
-    if (!final) return ack(200, receivedRange(session));
-    // Every final fragment, first or re-sent, posts the file to the application ([PMU], MC-BUP 3.2.5.1.3).
+    return undefined;
+  }
+
+  /** Every final fragment, first or re-sent, posts the file to the application ([PMU], MC-BUP 3.2.5.1.3). */
+  function postToApplication(request: Request, session: Session, entry: LedgerEntry, fault: FaultAction | undefined): Response {
     const answer = application.notify({ sessionId: session.id, url: request.url, file: session.data });
-    ledger.noteNotification(entry, answer.status);
+    ledger.noteNotification(entry, answer.status, createHash('sha256').update(session.data).digest('hex'));
     if (answer.status !== 200) return applicationErrorAck(relay, answer.status);
     if (!answer.reply || fault?.kind === 'no-reply-url') return ack(200, receivedRange(session));
     replies.set(session.id, answer.reply);
     return ack(200, { ...receivedRange(session), [HEADER.replyUrl]: `${origin}${REPLY_PATH}${encodeURIComponent(session.id)}` });
   }
 
-  function endSession(request: Request, state: 'closed' | 'cancelled'): Response {
+  /** Whether a Fragment would leave the server holding the whole file (what makes it final, for faults). */
+  function completesFile(request: Request, range: ContentRange | undefined): boolean {
+    const session = openSession(request);
+    if (!session || !range || range.last + 1 !== range.total || range.first > session.received) return false;
+    const cap = options.acceptAtMost === undefined ? Infinity : session.received + options.acceptAtMost;
+    return Math.max(session.received, Math.min(range.last + 1, cap)) === range.total;
+  }
+
+  function endSession(request: Request, state: 'closed' | 'cancelled', entry: LedgerEntry): Response {
     const session = openSession(request);
     if (!session) return sessionNotFound();
+    entry.receivedBefore = session.received;
     session.state = state;
     return ack(200, { [HEADER.sessionId]: session.id });
   }
@@ -165,7 +195,7 @@ export function createBitsServer(options: BitsServerOptions): BitsServer {
       ...optional('contentRange', request.headers.get(HEADER.contentRange) ?? undefined),
       bodyLength: body.byteLength,
     });
-    const fault = packetType && packetType !== 'Ack' ? faults.take(packetType, range !== undefined && range.last + 1 === range.total) : undefined;
+    const fault = packetType && packetType !== 'Ack' ? faults.take(packetType, packetType === 'Fragment' && completesFile(request, range)) : undefined;
     if (fault) entry.fault = describeFault(fault);
     if (fault?.kind === 'drop') {
       entry.response = { status: 0 };
@@ -194,9 +224,9 @@ export function createBitsServer(options: BitsServerOptions): BitsServer {
         }
         return fragment(request, body, range, entry, fault);
       case 'Close-Session':
-        return endSession(request, 'closed');
+        return endSession(request, 'closed', entry);
       case 'Cancel-Session':
-        return endSession(request, 'cancelled');
+        return endSession(request, 'cancelled', entry);
       default:
         return badRequest();
     }
@@ -220,8 +250,10 @@ function describe(response: Response): LedgerResponse {
   const context = parseHresult(h.get(HEADER.errorContext));
   const received = h.get(HEADER.receivedContentRange);
   const replyUrl = h.get(HEADER.replyUrl);
+  const sessionId = h.get(HEADER.sessionId);
   return {
     status: response.status,
+    ...optional('sessionId', sessionId?.trim() || undefined),
     ...optional('errorCode', code),
     ...optional('errorContext', context),
     ...optional('receivedRange', received === null ? undefined : Number(received)),

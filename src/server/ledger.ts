@@ -8,6 +8,8 @@ export interface LedgerResponse {
   errorContext?: number;
   receivedRange?: number;
   replyUrl?: string;
+  /** BITS-Session-Id of the Ack: the session a Create-Session opened. */
+  sessionId?: string;
 }
 
 export interface LedgerEntry {
@@ -26,14 +28,18 @@ export interface LedgerEntry {
   range?: ContentRange;
   /** The Content-Range header as sent, kept when it does not parse (PKT-RANGE). */
   contentRange?: string;
-  /** For a Fragment: the session's BITS-Received-Content-Range when it arrived (PKT-RESUME-OFFSET). */
+  /** For a Fragment, Close-Session or Cancel-Session of an open session: the bytes the server held when it arrived. */
   receivedBefore?: number;
   /** The scripted fault the server played on this request, if any. */
   fault?: string;
   bodyLength: number;
+  /** The TCP connection the request came on (over TCP only; unknown in-process). */
+  connection?: number;
+  /** Whether the request head carried Content-Length (over TCP only, where the head is seen). */
+  contentLengthSent?: boolean;
   response?: LedgerResponse;
   /** Set when this request made the server post the file to the application. */
-  notification?: { count: number; status: number };
+  notification?: { count: number; status: number; /** SHA-256 (hex) of the file posted. */ fileSha256: string };
   /** Posts to the application so far for this job, counting this request's. */
   notifications: number;
 }
@@ -50,9 +56,9 @@ export class Ledger {
     return full;
   }
 
-  noteNotification(entry: LedgerEntry, status: number): void {
+  noteNotification(entry: LedgerEntry, status: number, fileSha256: string): void {
     this.notificationCount += 1;
-    entry.notification = { count: this.notificationCount, status };
+    entry.notification = { count: this.notificationCount, status, fileSha256 };
     entry.notifications = this.notificationCount;
   }
 

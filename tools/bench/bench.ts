@@ -26,7 +26,7 @@ import { getResponse, HttpHandler, HttpResponse } from 'msw';
 import { allCases, realTimeProfile, type ConformanceCase } from '../../src/harness/cases.js';
 import type { ClientUnderTest } from '../../src/harness/contract.js';
 import type { CaseEnvironment } from '../../src/harness/environment.js';
-import { judge, type CaseVerdict } from '../../src/harness/judge.js';
+import { judge, type CaseVerdict } from '../../src/harness/judge/index.js';
 import { ProcessClient } from '../../src/harness/process-client.js';
 import reference from '../../src/harness/reference-client.js';
 import { runCase } from '../../src/harness/run-case.js';

@@ -12,7 +12,7 @@ test('the rule table loads and names its rules', async () => {
 
 test('the cases, the judge and the reference client load', async () => {
   const { allCases } = await import('../../src/harness/cases.js');
-  await import('../../src/harness/judge.js');
+  await import('../../src/harness/judge/index.js');
   await import('../../src/client/index.js');
   expect(allCases().length).toBeGreaterThan(2000);
 });

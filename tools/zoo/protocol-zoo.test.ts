@@ -11,7 +11,7 @@ import type { JobOptions } from '../../src/harness/contract.js';
 import { InProcessEnvironment } from '../../src/harness/environment.js';
 import reference from '../../src/harness/reference-client.js';
 import { scenarioCases } from '../../src/harness/cases.js';
-import { judge } from '../../src/harness/judge.js';
+import { judge } from '../../src/harness/judge/index.js';
 import { runCase } from '../../src/harness/run-case.js';
 
 const members = await loadZoo(fileURLToPath(new URL('../../fixtures/clients/protocol/', import.meta.url)));

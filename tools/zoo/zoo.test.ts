@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import throwing from '../../fixtures/clients/throws-every-other-job.js';
 import reference from '../../src/harness/reference-client.js';
-import { judge } from '../../src/harness/judge.js';
+import { judge } from '../../src/harness/judge/index.js';
 import { runCase } from '../../src/harness/run-case.js';
 import { ruleById } from '../../src/rules/index.js';
 import { allCases, statusMatrixCases } from '../../src/harness/cases.js';

@@ -8,7 +8,7 @@ import { FIRST_STATUS, LAST_STATUS } from '../../src/rules/index.js';
 import type { RelayForm } from '../../src/server/index.js';
 import { allCases, persistentFailureCases, statusMatrixCases, type CaseKind, type ConformanceCase } from '../../src/harness/cases.js';
 import { checkClient, type ClientUnderTest, type JobType } from '../../src/harness/contract.js';
-import { judge, type CaseVerdict } from '../../src/harness/judge.js';
+import { judge, type CaseVerdict } from '../../src/harness/judge/index.js';
 import { runCase } from '../../src/harness/run-case.js';
 
 /** A status, or an inclusive range of them. */

@@ -1,0 +1,54 @@
+// Reading an observation: the decision a client took after a request, the posts, the calls, the
+// sessions. Order comes from the ledger's seq and each state's `seen`, never from time alone (under
+// virtual time everything may happen at one instant).
+import type { LedgerEntry } from '../../server/index.js';
+import type { JobError } from '../contract.js';
+import type { CallEntry, HarnessCall, Observation } from '../observation.js';
+
+export const IN_PROGRESS: readonly string[] = ['QUEUED', 'CONNECTING', 'TRANSFERRING'];
+export const SUCCESS_STATES: readonly string[] = ['TRANSFERRED', 'ACKNOWLEDGED'];
+
+export interface Decision {
+  /** Index in the timeline. */
+  index: number;
+  t: number;
+  state: string;
+  error: JobError | null;
+}
+
+/** The first settled state the client reached after a request: its decision about that answer. */
+export function decisionAfter(o: Observation, request: LedgerEntry): Decision | undefined {
+  const index = o.states.findIndex((x) => x.seen >= request.seq && !IN_PROGRESS.includes(x.state));
+  const s = o.states[index];
+  return s ? { index, t: s.t, state: s.state, error: s.error } : undefined;
+}
+
+/** The first state in `states` reported after a request (or from the start), with its index. */
+export function firstStateAfter(o: Observation, states: readonly string[], afterSeq = 0): Decision | undefined {
+  const index = o.states.findIndex((x) => x.seen >= afterSeq && states.includes(x.state));
+  const s = o.states[index];
+  return s ? { index, t: s.t, state: s.state, error: s.error } : undefined;
+}
+
+export const postsOf = (o: Observation): LedgerEntry[] => o.ledger.filter((e) => e.notification);
+
+export const packets = (o: Observation, type: string): LedgerEntry[] => o.ledger.filter((e) => e.packetType === type);
+
+/** The harness's calls of one kind, in order (the first resume() starts the job). */
+export const callsOf = (o: Observation, name: HarnessCall): CallEntry[] => o.calls.filter((x) => x.call === name);
+
+/** The requests that came after `seq` and before the next call the harness made after it. */
+export function untilNextCall(o: Observation, seq: number): LedgerEntry[] {
+  const next = o.calls.find((x) => x.call !== 'createJob' && x.seen >= seq);
+  const end = next ? next.seen : Infinity;
+  return o.ledger.filter((e) => e.seq > seq && e.seq <= end);
+}
+
+/** The session a request belongs to: the id it carries, or (Create-Session) the id its Ack gave. */
+export function sessionOf(e: LedgerEntry): string | undefined {
+  const id = e.packetType === 'Create-Session' ? e.response?.sessionId : e.sessionId;
+  return id?.trim().toLowerCase() || undefined;
+}
+
+/** The timeline, written out for a message: `SUSPENDED -> QUEUED -> ... -> ERROR`. */
+export const statesText = (o: Observation): string => o.states.map((s) => s.state).join(' -> ') || 'none';
