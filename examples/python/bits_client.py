@@ -91,8 +91,11 @@ class UploadJob:
         with self.wake:
             if self.state not in ("SUSPENDED", "ERROR", "TRANSIENT_ERROR"):
                 return
-            if self.no_repost and self.state == "ERROR":
-                return  # stays in ERROR with its error, and sends nothing
+            if self.no_repost:
+                # After a 403 nothing may post the file again, however often the job is resumed (from
+                # ERROR, or after a suspend): it goes back to ERROR with its error, and sends nothing.
+                self.set_state("ERROR")
+                return
             self.generation += 1
             generation = self.generation
             self.no_progress_since = None

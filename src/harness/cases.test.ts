@@ -29,7 +29,7 @@ describe('cases are schema-valid data built from the rule table', () => {
   test('the matrix runs each status with an application that answers S, then 200, under the Windows defaults', () => {
     const c = statusMatrixCases({ from: 449, to: 449, relays: ['mirror'], jobTypes: ['upload'] })[0]!;
     expect(c).toMatchObject({ id: 'app/449/mirror/upload', script: [449, 200], timing: WINDOWS_TIMING, statusName: 'HTTP_STATUS_RETRY_WITH' });
-    expect(c.expected).toEqual({ class: 'fatal', stateAfterFinalAck: 'ERROR', error: { context: 7, code: 0x801901c1 }, repostAllowed: true });
+    expect(c.expected).toEqual({ class: 'fatal', decision: { state: 'ERROR', error: { context: 7, code: 0x801901c1 } }, posts: { min: 2, max: 2 }, finalState: 'ACKNOWLEDGED', repostAllowed: true });
     expect(c.rules.slice(0, 4)).toEqual(['APP-4XX', 'APP-CONTEXT', 'ERR-CODE', 'JOB-FATAL']);
     expect(c.rules).toEqual(expect.arrayContaining(['PKT-CREATE', 'PKT-SESSION', 'PKT-RANGE', 'PKT-RESUME-OFFSET']));
   });

@@ -38,7 +38,7 @@ describe('writing the reports', () => {
 
   test('an invalid report is refused before any file is written', async () => {
     const dir = await temp();
-    const bad = { ...makeReport([makeRecord()]), reportVersion: 2 } as unknown as Parameters<typeof writeOutputs>[0];
+    const bad = { ...makeReport([makeRecord()]), reportVersion: 3 } as unknown as Parameters<typeof writeOutputs>[0];
     await expect(writeOutputs(bad, dir, parseFormats(undefined), {})).rejects.toThrow(/reportVersion must be equal to constant/);
     expect(await readdir(dir)).toEqual([]);
   });

@@ -51,10 +51,11 @@ describe('the conformance report', () => {
     expect(c.expected.class).toBe('fatal');
     expect(c.replay).toBe('npm start -- --case app/403/mirror/upload');
     expect(c.transcript.filter((e) => e.notification)).toHaveLength(1);
-    // The error as numbers too, and each rule with its group and section.
-    expect(c.expected).toMatchObject({ errorContext: 7, errorCode: '0x80190193' });
-    expect(c.observed).toMatchObject({ errorContext: 7, errorCode: '0x80190193' });
-    expect(c.rules[0]).toMatchObject({ id: 'APP-4XX', group: 'application-status', section: expect.any(String) });
+    // The error structured, the code in hex as BITS documents it; each rule with its group, section and sources.
+    expect(c.expected.decision).toEqual({ state: 'ERROR', error: { context: 7, code: '0x80190193' } });
+    expect(c.observed?.decision).toEqual({ state: 'ERROR', error: { context: 7, code: '0x80190193' } });
+    expect(c.rules[0]).toBe('APP-4XX');
+    expect(report.rules['APP-4XX']).toMatchObject({ group: 'application-status', section: expect.any(String), sources: ['HSAE'] });
   });
 
   test('a report that breaks its schema is refused with the path of the problem', () => {

@@ -1,4 +1,5 @@
 // The BITS server on msw, exercised with real fetch calls through msw's interception.
+import { createHash } from 'node:crypto';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { BITS_PROTOCOL_GUID } from '../protocol/index.js';
@@ -147,10 +148,12 @@ describe('the server application and the relay', () => {
     expect((await fragment(s, 0, 9, 10)).status).toBe(403);
     expect((await fragment(s, 5, 9, 10)).status).toBe(200);
     const posts = bits.ledger.entries.filter((e) => e.notification);
+    // Each post carries the SHA-256 of the file the application got: the ten bytes of 1 sent.
+    const fileSha256 = createHash('sha256').update(new Uint8Array(10).fill(1)).digest('hex');
     expect(posts.map((e) => e.notification)).toEqual([
-      { count: 1, status: 503 },
-      { count: 2, status: 403 },
-      { count: 3, status: 200 },
+      { count: 1, status: 503, fileSha256 },
+      { count: 2, status: 403, fileSha256 },
+      { count: 3, status: 200, fileSha256 },
     ]);
     expect(bits.ledger.entries.map((e) => e.packetType)).toEqual(['Create-Session', 'Fragment', 'Fragment', 'Fragment']);
     expect(bits.ledger.entries[1]).toMatchObject({ sessionId: s, range: { first: 0, last: 9, total: 10 }, bodyLength: 10, response: { status: 503, errorCode: 0x801901f7, errorContext: 7 } });
