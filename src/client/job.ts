@@ -376,8 +376,10 @@ export class UploadJob {
 
     if (status === 200) {
       if (!isAck(answer.headers)) return this.invalidResponse();
-      if (isFinal) return this.uploaded(answer.headers);
       const next = parseReceivedRange(answer.headers.get(HEADER.receivedContentRange));
+      // The final fragment's Ack names where the server is too: short of the end, it holds only that
+      // prefix and the upload goes on from there (ACK-RANGE-ALWAYS). Without a range it is taken as done.
+      if (isFinal && (next === undefined || next >= total)) return this.uploaded(answer.headers);
       if (next === undefined || next > total) return this.invalidResponse();
       if (next <= this.offset && !this.recover()) return this.invalidResponse('transient');
       this.advanceTo(next);
@@ -400,9 +402,10 @@ export class UploadJob {
         this.offset = 0;
         return true;
       }
-    } else if (status === 413 && !isFinal && this.fragmentSize > 1) {
+    } else if (status === 413 && last > first) {
+      // Too large: halve what was sent, the last fragment too (a small file goes in one fragment).
       if (this.recover()) {
-        this.fragmentSize = Math.max(1, Math.floor(this.fragmentSize / 2));
+        this.fragmentSize = Math.floor((last - first + 1) / 2);
         return true;
       }
     }
