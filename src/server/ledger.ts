@@ -36,6 +36,10 @@ export interface LedgerEntry {
   notification?: { count: number; status: number };
   /** Posts to the application so far for this job, counting this request's. */
   notifications: number;
+  /** The TCP connection the request came on (numbered by the wire server); absent in-process. */
+  connection?: number;
+  /** Whether the request head carried Content-Length; absent in-process, where it is unknown. */
+  contentLengthSent?: boolean;
 }
 
 export class Ledger {

@@ -4,7 +4,7 @@ import { HttpHandler, HttpResponse, delay, type RequestHandler } from 'msw';
 import supertest from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { BITS_PROTOCOL_GUID } from '../protocol/index.js';
-import { createBitsServer, ScriptedApplication } from '../server/index.js';
+import { createBitsServer, requestOrigin, ScriptedApplication, type RequestOrigin } from '../server/index.js';
 import { startWireServer, type WireRequestInfo, type WireServer } from './index.js';
 import { connectRaw, exchange, splitResponses } from './test-support.js';
 
@@ -273,6 +273,22 @@ describe('HTTP/1.1 over raw sockets', () => {
     // The head a GET would have (its length), and not one byte of body.
     expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\nContent-Length: 23\r\n\r\n$/); // 'HEAD http://h.test/h []'
     expect(splitResponses(next).map((x) => [x.statusLine, x.body])).toEqual([['HTTP/1.1 200 OK', 'GET http://h.test/g []']]);
+  });
+
+  test('the handlers learn the connection of each request and whether its head had Content-Length', async () => {
+    const seen: Array<RequestOrigin | undefined> = [];
+    handlers = [new HttpHandler(/.*/, '*', ({ request }) => {
+      seen.push(requestOrigin(request));
+      return new HttpResponse(null, { status: 200 });
+    })];
+    const one = 'BITS_POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\nBITS_POST /b HTTP/1.1\r\nHost: h\r\n\r\n';
+    await exchange(wire.port, one, { until: (t) => splitResponses(t).length === 2 });
+    await exchange(wire.port, 'BITS_POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', { until: (t) => splitResponses(t).length === 1 });
+    expect(seen.map((o) => o?.contentLengthSent)).toEqual([true, false, false]);
+    const [a, b, c] = seen.map((o) => o?.connection);
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
+    expect(typeof c).toBe('number');
   });
 
   test('onRequest reports method, URL, status and time', async () => {

@@ -7,6 +7,7 @@ import net, { type AddressInfo } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { getResponse, type RequestHandler } from 'msw';
+import { noteRequestOrigin } from '../server/origin.js';
 import { RequestParser, type ParsedRequest } from './parser.js';
 
 export interface WireRequestInfo {
@@ -107,10 +108,11 @@ export async function startWireServer(options: WireServerOptions): Promise<WireS
   };
 
   // allowHalfOpen: a client may shut down its sending side after a request and still read the answer.
+  let accepted = 0;
   const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    new Connection(socket, ctx);
+    new Connection(socket, ctx, ++accepted);
   });
   if (options.maxConnections !== undefined) {
     server.maxConnections = options.maxConnections;
@@ -168,6 +170,8 @@ class Connection {
   constructor(
     private readonly socket: net.Socket,
     private readonly ctx: Context,
+    /** This connection's number, for handlers that keep sessions per connection. */
+    private readonly id: number,
   ) {
     this.parser = new RequestParser(ctx.limits);
     socket.setTimeout(ctx.idleTimeoutMs);
@@ -252,7 +256,7 @@ class Connection {
     this.inHandler = true;
     let outcome: Outcome;
     try {
-      outcome = await resolveRequest(request, this.ctx);
+      outcome = await resolveRequest(request, this.ctx, this.id);
     } finally {
       this.inHandler = false;
     }
@@ -330,7 +334,7 @@ class Connection {
 }
 
 /** Runs the handlers for one request. Never rejects. */
-async function resolveRequest(request: ParsedRequest, ctx: Context): Promise<Outcome> {
+async function resolveRequest(request: ParsedRequest, ctx: Context, connection: number): Promise<Outcome> {
   const plain = (status: number, url: string, error: string, close = false): Outcome => ({
     kind: 'response',
     status,
@@ -355,6 +359,10 @@ async function resolveRequest(request: ParsedRequest, ctx: Context): Promise<Out
   } catch (error) {
     return plain(400, url, `not a valid fetch request: ${(error as Error).message}`, true);
   }
+  // Facts of the wire for the handlers, read from the head as sent: a Request's own headers are no
+  // evidence of Content-Length in-process, where a fetch client's Request lacks what fetch adds on the wire.
+  const contentLengthSent = request.headers.some(([name]) => name.toLowerCase() === 'content-length');
+  noteRequestOrigin(fetchRequest, { connection, contentLengthSent });
 
   let response: Response | undefined;
   try {
