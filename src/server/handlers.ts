@@ -36,6 +36,11 @@ export interface BitsServerOptions {
   hostId?: boolean;
   /** Where a session id is honoured: on any connection (default) or only on the one that created it. */
   sessionScope?: SessionScope;
+  /**
+   * For a long-running server: at most this many sessions (the oldest is forgotten first) and ledger
+   * entries (a ring). Default: everything is kept, as the judge of a case needs.
+   */
+  retain?: { sessions: number; ledgerEntries: number };
 }
 
 /** The host a farm's Create-Session Ack names, for a base URL. */
@@ -54,9 +59,9 @@ const REPLY_PATH = '/__bits-reply/';
 
 export function createBitsServer(options: BitsServerOptions): BitsServer {
   const { origin, application, relay } = options;
-  const ledger = new Ledger(options.now);
+  const ledger = new Ledger(options.now, options.retain?.ledgerEntries);
   const replies = new Map<string, Uint8Array>();
-  const table = new SessionTable(options.sessionScope ?? 'server', Infinity, (id) => replies.delete(id));
+  const table = new SessionTable(options.sessionScope ?? 'server', options.retain?.sessions ?? Infinity, (id) => replies.delete(id));
   const sessions = table.sessions;
   const faults = new FaultScript(options.faults);
   const farmHost = options.hostId ? farmHostFor(origin) : undefined;

@@ -43,15 +43,31 @@ export interface LedgerEntry {
 }
 
 export class Ledger {
+  /** In order of arrival; with a capacity, only the latest that many. */
   readonly entries: LedgerEntry[] = [];
+  private recorded = 0;
   private notificationCount = 0;
 
-  constructor(private readonly now: () => number) {}
+  /**
+   * @param capacity Entries kept: past it the oldest goes (a ring, for a long-running server). A case's
+   * server keeps every entry: the judge reads them all.
+   */
+  constructor(
+    private readonly now: () => number,
+    private readonly capacity = Infinity,
+  ) {}
 
   record(entry: Omit<LedgerEntry, 'seq' | 't' | 'notifications'>): LedgerEntry {
-    const full: LedgerEntry = { seq: this.entries.length + 1, t: this.now(), notifications: this.notificationCount, ...entry };
+    this.recorded += 1;
+    const full: LedgerEntry = { seq: this.recorded, t: this.now(), notifications: this.notificationCount, ...entry };
     this.entries.push(full);
+    if (this.entries.length > this.capacity) this.entries.shift();
     return full;
+  }
+
+  /** Requests recorded since the start, including those no longer kept. */
+  get count(): number {
+    return this.recorded;
   }
 
   noteNotification(entry: LedgerEntry, status: number): void {

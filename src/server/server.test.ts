@@ -246,4 +246,25 @@ describe('what the server keeps', () => {
       ['cancelled', 0],
     ]);
   });
+
+  test('with retain, at most that many sessions and ledger entries, the oldest going first', async () => {
+    const origin = 'http://bounded.bits.test';
+    const application = new ScriptedApplication([200], { history: 1 });
+    const bits = createBitsServer({ origin, application, relay: 'mirror', now: () => 0, retain: { sessions: 3, ledgerEntries: 5 } });
+    msw.use(...bits.handlers);
+    const post = (headers: Record<string, string>, body?: Uint8Array<ArrayBuffer>) => fetch(`${origin}/f.bin`, { method: 'BITS_POST', headers, ...(body ? { body } : {}) });
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const r = await post({ 'BITS-Packet-Type': 'Create-Session', 'BITS-Supported-Protocols': BITS_PROTOCOL_GUID });
+      ids.push(r.headers.get('BITS-Session-Id')!);
+      await post({ 'BITS-Packet-Type': 'Fragment', 'BITS-Session-Id': ids.at(-1)!, 'Content-Range': 'bytes 0-9/10' }, new Uint8Array(10));
+    }
+    expect([...bits.sessions.keys()]).toEqual(ids.slice(-3));
+    expect(bits.ledger.entries.map((e) => e.seq)).toEqual([12, 13, 14, 15, 16]);
+    expect(bits.ledger.count).toBe(16);
+    expect([application.posts, application.received.length, application.replies.length]).toEqual([8, 1, 1]);
+    // A forgotten session is not found, as a BITS server that dropped it would say.
+    const forgotten = await post({ 'BITS-Packet-Type': 'Close-Session', 'BITS-Session-Id': ids[0]! });
+    expect([forgotten.status, forgotten.headers.get('BITS-Error-Code')]).toEqual([500, '0x8020001F']);
+  });
 });
