@@ -11,6 +11,7 @@ Run it under the suite:  npm start -- --client-cmd "python3 examples/python/bits
 import base64
 import http.client
 import json
+import select
 import sys
 import threading
 import time
@@ -58,8 +59,9 @@ def parse_hex(value):
 class Connections:
     """The job's HTTP/1.1 connections, one per host, kept open between requests as Windows' BITS keeps
     one: some BITS servers keep sessions per TCP connection. http.client reopens a connection the server
-    closed (Connection: close); one closed while idle is found out on the next request, which then gets
-    one more try on a new connection, as the request never reached the server."""
+    closed with Connection: close; one the server closed while it was idle is noticed before it is used
+    (it reads as ready: end of stream) and reopened. A connection that fails during a request is not
+    retried here: that is a transient error, retried after the retry delay like any other."""
 
     def __init__(self):
         self.lock = threading.Lock()  # one request at a time per job (the transfer and Cancel-Session threads)
@@ -67,23 +69,18 @@ class Connections:
 
     def request(self, host, port, method, path, body=b"", headers=None):
         with self.lock:
-            for attempt in (1, 2):
-                connection = self.open.get((host, port))
-                reused = connection is not None and connection.sock is not None
-                if connection is None:
-                    connection = self.open[(host, port)] = http.client.HTTPConnection(host, port, timeout=30)
-                try:
-                    connection.request(method, path, body=body, headers=headers or {})
-                    response = connection.getresponse()
-                    body_read = response.read()
-                    return response.status, response, body_read
-                except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                    connection.close()
-                    if not reused or attempt == 2:
-                        raise
-                except BaseException:
-                    connection.close()
-                    raise
+            connection = self.open.get((host, port))
+            if connection is None:
+                connection = self.open[(host, port)] = http.client.HTTPConnection(host, port, timeout=30)
+            elif connection.sock is not None and select.select([connection.sock], [], [], 0)[0]:
+                connection.close()  # closed by the server while idle: http.client opens a new one
+            try:
+                connection.request(method, path, body=body, headers=headers or {})
+                response = connection.getresponse()
+                return response.status, response, response.read()
+            except BaseException:
+                connection.close()
+                raise
 
     def close(self):
         with self.lock:

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { Job } from '../harness/contract.js';
-import { ProcessClient } from '../harness/process-client.js';
+import { ProcessClient, type RemoteJob } from '../harness/process-client.js';
 import { createBitsServer, ScriptedApplication, type BitsServer, type Fault, type LedgerEntry } from '../server/index.js';
 import { startWireServer, type WireServer } from '../wire/index.js';
 import { createUploadJob, type UploadJob } from './index.js';
@@ -134,4 +134,58 @@ describe('the Python example against per-connection sessions', () => {
     for (const job of remote) await job.complete();
     await expect.poll(() => wire.connections()).toBe(0);
   }, 60_000);
+});
+
+describe('a connection the server closes while the job waits', () => {
+  // The server closes a connection idle for 200 ms; the job waits 600 ms before its retry.
+  let idle: WireServer;
+  let idleBits: BitsServer;
+  beforeAll(async () => {
+    idle = await startWireServer({ handlers: () => idleBits.handlers, idleTimeoutMs: 200 });
+  });
+  afterAll(() => idle.close());
+
+  function serverClosingIdleConnections(): ScriptedApplication {
+    const app = new ScriptedApplication([503, 200]);
+    idleBits = createBitsServer({ origin: idle.url, application: app, relay: 'mirror', now: Date.now });
+    return app;
+  }
+
+  const retriedOnNewConnection = (): void => {
+    const entries = idleBits.ledger.entries;
+    const [first, retried] = entries.filter((e) => e.packetType === 'Fragment');
+    expect(first!.response?.status).toBe(503);
+    // The retry is the next request the server saw: it went out on a new connection, with no failed attempt before it.
+    expect(entries.indexOf(retried!)).toBe(entries.indexOf(first!) + 1);
+    expect(retried!.connection).not.toBe(first!.connection);
+    expect(entries.at(-1)!.packetType).toBe('Close-Session');
+  };
+
+  test('the reference client reopens it for the retry', async () => {
+    const app = serverClosingIdleConnections();
+    const states: string[] = [];
+    const job = createUploadJob({ url: `${idle.url}/upload/idle.bin`, payload: payloadOf(5000, 7), minimumRetryDelayMs: 600, noProgressTimeoutMs: 30_000, onStateChange: (s) => states.push(s) });
+    jobs.push(job);
+    await job.resume();
+    await until(job, 'TRANSFERRED');
+    retriedOnNewConnection();
+    expect(states.filter((s) => s === 'TRANSIENT_ERROR')).toHaveLength(1);
+    expect(sha256(app.received.at(-1)!.file)).toBe(sha256(payloadOf(5000, 7)));
+  });
+
+  test('the Python example reopens it for the retry', async () => {
+    const app = serverClosingIdleConnections();
+    python ??= await ProcessClient.start(PYTHON_EXAMPLE, { cwd: ROOT });
+    const job = (await python.createJob({ url: `${idle.url}/upload/idle.bin`, payload: payloadOf(3000, 8), type: 'upload', minimumRetryDelayMs: 600, noProgressTimeoutMs: 30_000 })) as RemoteJob;
+    // The states the client pushes, every one (it sends an event on each change).
+    const states: string[] = [];
+    const update = job.update.bind(job);
+    job.update = (state, error) => (states.push(state), update(state, error));
+    await job.resume();
+    await until(job, 'TRANSFERRED');
+    retriedOnNewConnection();
+    expect(states.filter((s) => s === 'TRANSIENT_ERROR')).toHaveLength(1);
+    expect(sha256(app.received.at(-1)!.file)).toBe(sha256(payloadOf(3000, 8)));
+    await job.complete();
+  });
 });

@@ -38,8 +38,14 @@ const IDLE_TIMEOUT_MS = 300_000;
 export class ConnectionTransport implements Transport {
   private agents: { http?: http.Agent; https?: https.Agent } = {};
 
+  /**
+   * A request that fails is not retried here, not even on a kept connection the server closed as it went
+   * out: the job treats it as any network failure (transient, retried after the retry delay, as BITS does),
+   * for a re-sent final fragment would post the file to the application again. The agent drops a kept
+   * connection as soon as the server closes it, so that race is rare.
+   */
   send(request: WireRequest): Promise<WireAnswer> {
-    return this.attempt(request, false);
+    return new Promise<WireAnswer>((resolve) => this.attempt(request, resolve));
   }
 
   close(): void {
@@ -55,51 +61,39 @@ export class ConnectionTransport implements Transport {
     return (this.agents.http ??= new http.Agent(options));
   }
 
-  private attempt(request: WireRequest, isRetry: boolean): Promise<WireAnswer> {
-    return new Promise<WireAnswer>((resolve) => {
-      let settled = false;
-      const finish = (answer: WireAnswer | Promise<WireAnswer>): void => {
-        if (settled) return;
-        settled = true;
-        resolve(answer);
-      };
-      let url: URL;
-      try {
-        url = new URL(request.url);
-      } catch (cause) {
-        finish({ kind: 'network', cause });
-        return;
-      }
+  private attempt(request: WireRequest, resolve: (answer: WireAnswer) => void): void {
+    let settled = false;
+    const finish = (answer: WireAnswer): void => {
+      if (settled) return;
+      settled = true;
+      resolve(answer);
+    };
+    const network = (cause: unknown): void => finish({ kind: 'network', cause });
+    let outgoing: http.ClientRequest;
+    try {
+      const url = new URL(request.url);
       const secure = url.protocol === 'https:';
       const options: http.RequestOptions = { method: request.method, headers: request.headers, agent: this.agentFor(secure) };
-      let outgoing: http.ClientRequest;
-      try {
-        outgoing = (secure ? https : http).request(url, options, (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => {
-            // A plain Uint8Array of its own (a small Buffer may be a view into Node's shared pool).
-            const body = new Uint8Array(Buffer.concat(chunks));
-            finish({ kind: 'response', status: response.statusCode ?? 0, headers: headersOf(response.rawHeaders), body });
-          });
-          response.on('error', (cause) => finish({ kind: 'network', cause }));
-          response.on('close', () => {
-            if (!response.complete) finish({ kind: 'network', cause: new Error('the connection closed before the answer was complete') });
-          });
+      outgoing = (secure ? https : http).request(url, options, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          // A plain Uint8Array of its own (a small Buffer may be a view into Node's shared pool).
+          const body = new Uint8Array(Buffer.concat(chunks));
+          finish({ kind: 'response', status: response.statusCode ?? 0, headers: headersOf(response.rawHeaders), body });
         });
-      } catch (cause) {
-        finish({ kind: 'network', cause });
-        return;
-      }
-      outgoing.setTimeout(IDLE_TIMEOUT_MS, () => outgoing.destroy(new Error(`no traffic for ${IDLE_TIMEOUT_MS} ms`)));
-      outgoing.on('error', (cause: NodeJS.ErrnoException) => {
-        // The server closed the kept connection just as this request went out on it: the request never
-        // reached it, so one more try on a new connection is safe (Node's documented pattern).
-        if (!isRetry && outgoing.reusedSocket && cause.code === 'ECONNRESET') finish(this.attempt(request, true));
-        else finish({ kind: 'network', cause });
+        response.on('error', network);
+        response.on('close', () => {
+          if (!response.complete) network(new Error('the connection closed before the answer was complete'));
+        });
       });
-      outgoing.end(request.body);
-    });
+    } catch (cause) {
+      network(cause);
+      return;
+    }
+    outgoing.setTimeout(IDLE_TIMEOUT_MS, () => outgoing.destroy(new Error(`no traffic for ${IDLE_TIMEOUT_MS} ms`)));
+    outgoing.on('error', network);
+    outgoing.end(request.body);
   }
 }
 
