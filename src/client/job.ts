@@ -54,8 +54,9 @@ export interface UploadJobOptions {
   fragmentSize?: number;
   /**
    * Sends every request through this fetch instead of the job's own connection (one persistent HTTP/1.1
-   * connection per job, over node:http). Node's fetch opens connections as it likes, so a server that
-   * keeps sessions per connection fails with it.
+   * connection per job, over node:http). Node's fetch (undici 6) opens connections as it likes, so a
+   * server that keeps sessions per connection fails with it, and it drops the Content-Length: 0 of
+   * body-less packets (measured over TCP).
    */
   fetch?: typeof fetch;
   /** Custom classification for servers with other policies; default classifyApplicationStatus. */
