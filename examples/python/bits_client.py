@@ -11,6 +11,7 @@ Run it under the suite:  npm start -- --client-cmd "python3 examples/python/bits
 import base64
 import http.client
 import json
+import select
 import sys
 import threading
 import time
@@ -55,6 +56,39 @@ def parse_hex(value):
         return None
 
 
+class Connections:
+    """The job's HTTP/1.1 connections, one per host, kept open between requests as Windows' BITS keeps
+    one: some BITS servers keep sessions per TCP connection. http.client reopens a connection the server
+    closed with Connection: close; one the server closed while it was idle is noticed before it is used
+    (it reads as ready: end of stream) and reopened. A connection that fails during a request is not
+    retried here: that is a transient error, retried after the retry delay like any other."""
+
+    def __init__(self):
+        self.lock = threading.Lock()  # one request at a time per job (the transfer and Cancel-Session threads)
+        self.open = {}
+
+    def request(self, host, port, method, path, body=b"", headers=None):
+        with self.lock:
+            connection = self.open.get((host, port))
+            if connection is None:
+                connection = self.open[(host, port)] = http.client.HTTPConnection(host, port, timeout=30)
+            elif connection.sock is not None and select.select([connection.sock], [], [], 0)[0]:
+                connection.close()  # closed by the server while idle: http.client opens a new one
+            try:
+                connection.request(method, path, body=body, headers=headers or {})
+                response = connection.getresponse()
+                return response.status, response, response.read()
+            except BaseException:
+                connection.close()
+                raise
+
+    def close(self):
+        with self.lock:
+            for connection in self.open.values():
+                connection.close()
+            self.open.clear()
+
+
 class Outcome:
     """How one attempt ended: done, or an error that is transient or fatal."""
 
@@ -83,6 +117,7 @@ class UploadJob:
         self.no_repost = False  # after 403 the file must never be posted again
         self.no_progress_since = None
         self.generation = 0  # bumped by resume/suspend/cancel: older work is abandoned
+        self.connections = Connections()
         self.wake = threading.Condition()
 
     # --- the job API (called from the protocol thread) ---
@@ -122,11 +157,14 @@ class UploadJob:
             self.wake.notify_all()
         if session:
             threading.Thread(target=self.cancel_session, args=(session,), daemon=True).start()
+        else:
+            self.connections.close()
 
     def complete(self):
         with self.wake:
             if self.state == "TRANSFERRED":
                 self.set_state("ACKNOWLEDGED")
+        self.connections.close()
 
     # --- state ---
 
@@ -189,16 +227,10 @@ class UploadJob:
     def request(self, packet_type, body=b"", headers=None, path=None):
         session_packet = packet_type not in ("Ping", "Create-Session")
         host = self.session_host if session_packet and self.session_host else self.url.hostname
-        connection = http.client.HTTPConnection(host, self.url.port or 80, timeout=30)
-        try:
-            all_headers = {"BITS-Packet-Type": packet_type, "Content-Length": str(len(body))}
-            all_headers.update(headers or {})
-            connection.request("BITS_POST", path or self.url.path, body=body, headers=all_headers)
-            response = connection.getresponse()
-            response.read()
-            return response.status, response
-        finally:
-            connection.close()
+        all_headers = {"BITS-Packet-Type": packet_type, "Content-Length": str(len(body))}
+        all_headers.update(headers or {})
+        status, response, _ = self.connections.request(host, self.url.port or 80, "BITS_POST", path or self.url.path, body, all_headers)
+        return status, response
 
     def attempt(self, generation, ping):
         try:
@@ -300,13 +332,8 @@ class UploadJob:
             if not reply_url:
                 return Outcome("fatal", (CONTEXT_REMOTE_FILE, BG_E_INVALID_SERVER_RESPONSE))
             target = urllib.parse.urlsplit(reply_url)
-            connection = http.client.HTTPConnection(target.hostname, target.port or 80, timeout=30)
-            try:
-                connection.request("GET", target.path + (f"?{target.query}" if target.query else ""))
-                reply = connection.getresponse()
-                body = reply.read()
-            finally:
-                connection.close()
+            path = target.path + (f"?{target.query}" if target.query else "")
+            _, reply, body = self.connections.request(target.hostname, target.port or 80, "GET", path)
             if reply.status != 200:
                 return self.server_error(reply.status, reply)
             self.reply = body
@@ -334,6 +361,12 @@ class UploadJob:
     def cancel_session(self, session):
         """Cancel-Session, re-sent after the retry delay on 500-599 (not on session-not-found) or a
         dropped connection, until the no-progress timeout; never re-sent on 100-499."""
+        try:
+            self.send_cancel_session(session)
+        finally:
+            self.connections.close()
+
+    def send_cancel_session(self, session):
         deadline = time.monotonic() + self.no_progress_timeout
         while True:
             try:

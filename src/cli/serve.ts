@@ -3,9 +3,12 @@
 // The same msw handlers and TCP transport the suite uses for clients in other processes.
 import { HttpHandler, HttpResponse, getResponse } from 'msw';
 import { BITS_PROTOCOL_GUID } from '../protocol/index.js';
-import { createBitsServer, ScriptedApplication, type LedgerEntry, type RelayForm } from '../server/index.js';
-import { startWireServer, type WireRequestInfo } from '../wire/index.js';
+import { createBitsServer, ScriptedApplication, type BitsServer, type LedgerEntry, type RelayForm } from '../server/index.js';
+import { startWireServer, type WireRequestInfo, type WireServer } from '../wire/index.js';
 import { OptionError, RELAY_FORM_NAMES } from './options.js';
+
+/** `serve` listens on the loopback interface only: it is a debugging aid, never a public server. */
+const SERVE_HOST = '127.0.0.1';
 
 export interface ServeOptions {
   appStatus?: string | undefined;
@@ -50,8 +53,34 @@ function describeScript(script: number[]): string {
   return `answers ${script.slice(0, -1).join(', then ')}, then ${script.at(-1)} from then on`;
 }
 
-/** Starts the server and prints until SIGINT or SIGTERM; resolves with exit code 0 after closing. */
-export async function serveCommand(options: ServeOptions, write: (line: string) => void = (l) => console.log(l)): Promise<number> {
+/**
+ * What a long-running `serve` keeps, so a flood cannot grow it without end: ended sessions release
+ * their bytes at once, and past these counts the oldest session, ledger entry or post goes.
+ */
+export const SERVE_LIMITS = {
+  sessions: 1_000,
+  ledgerEntries: 10_000,
+  /** Posts (and replies) the scripted application remembers: it needs only their count. */
+  posts: 0,
+  /** Connections open at once; more are closed as they arrive. */
+  connections: 256,
+  /** A request head must arrive within this (a slowloris connection is dropped sooner than a slow body). */
+  headTimeoutMs: 10_000,
+} as const;
+
+export interface ServeHandle {
+  /** The origin clients upload under, from the address the server is bound to. */
+  url: string;
+  bits: BitsServer;
+  application: ScriptedApplication;
+  wire: WireServer;
+  close(): Promise<void>;
+}
+
+export type ServeLimits = { readonly [K in keyof typeof SERVE_LIMITS]: number };
+
+/** Starts the BITS server with the scripted application on 127.0.0.1; `write` gets a line per request. */
+export async function startServe(options: ServeOptions, write: (line: string) => void, limits: ServeLimits = SERVE_LIMITS): Promise<ServeHandle> {
   const script = parseScript(options.appStatus);
   const relay = (options.relay ?? 'mirror') as RelayForm;
   if (!RELAY_FORM_NAMES.includes(relay)) throw new OptionError(`--relay: '${options.relay}' is not a relay form; use ${RELAY_FORM_NAMES.join(', ')}`);
@@ -59,9 +88,10 @@ export async function serveCommand(options: ServeOptions, write: (line: string) 
   if (options.port !== undefined && !(/^\d{1,5}$/.test(options.port) && port <= 65535)) throw new OptionError(`--port: '${options.port}' is not a port number 0-65535`);
 
   const started = Date.now();
-  const application = new ScriptedApplication(script);
-  let bits: ReturnType<typeof createBitsServer> | undefined;
-  let printed = 0;
+  const elapsed = (): number => Date.now() - started;
+  const application = new ScriptedApplication(script, { history: limits.posts });
+  let bits: BitsServer | undefined;
+  let printedSeq = 0;
   // Requests that are not BITS (a wrong path or host) still get an answer, and a line saying why.
   const fallback = new HttpHandler(/.+/, '*', async ({ request }) => {
     const answer = bits ? await getResponse(bits.handlers, request) : undefined;
@@ -69,26 +99,36 @@ export async function serveCommand(options: ServeOptions, write: (line: string) 
   });
   const wire = await startWireServer({
     handlers: [fallback],
+    host: SERVE_HOST,
     port,
+    maxConnections: limits.connections,
+    headTimeoutMs: limits.headTimeoutMs,
     onRequest(info: WireRequestInfo) {
       const entries = bits?.ledger.entries ?? [];
-      if (entries.length > printed) {
-        for (const e of entries.slice(printed)) write(requestLine(e, Date.now() - started));
-        printed = entries.length;
-      } else {
-        write(`[${((Date.now() - started) / 1000).toFixed(3)} s] ${info.method || '(unparsable request)'} ${info.url} => ${info.status}${info.error ? ` (${info.error})` : ' (not a BITS packet: no BITS-Packet-Type, or another path)'}`);
+      let from = entries.length;
+      while (from > 0 && entries[from - 1]!.seq > printedSeq) from -= 1;
+      const fresh = entries.slice(from);
+      for (const e of fresh) write(requestLine(e, elapsed()));
+      printedSeq = fresh.at(-1)?.seq ?? printedSeq;
+      if (fresh.length === 0) {
+        write(`[${(elapsed() / 1000).toFixed(3)} s] ${info.method || '(unparsable request)'} ${info.url} => ${info.status}${info.error ? ` (${info.error})` : ' (not a BITS packet: no BITS-Packet-Type, or another path)'}`);
       }
     },
     onError(error) {
       write(`server error: ${error.message}`);
     },
   }).catch((error: NodeJS.ErrnoException) => {
-    throw new OptionError(`cannot listen on 127.0.0.1:${port}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : error.message}`);
+    throw new OptionError(`cannot listen on ${SERVE_HOST}:${port}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : error.message}`);
   });
-  bits = createBitsServer({ origin: wire.url, application, relay, now: () => Date.now() - started });
+  bits = createBitsServer({ origin: wire.url, application, relay, now: elapsed, retain: { sessions: limits.sessions, ledgerEntries: limits.ledgerEntries } });
+  return { url: wire.url, bits, application, wire, close: () => wire.close() };
+}
 
-  const url = `${wire.url}/upload/file.bin`;
-  write(`BITS server on ${wire.url} (relay ${relay}); the server application ${describeScript(script)}`);
+/** Starts the server and prints until SIGINT or SIGTERM; resolves with exit code 0 after closing. */
+export async function serveCommand(options: ServeOptions, write: (line: string) => void = (l) => console.log(l)): Promise<number> {
+  const { url: origin, bits, application, close } = await startServe(options, write);
+  const url = `${origin}/upload/file.bin`;
+  write(`BITS server on ${origin} (relay ${options.relay ?? 'mirror'}); the server application ${describeScript(parseScript(options.appStatus))}`);
   write(`upload to any path under it, e.g. ${url}`);
   write(`try: curl -i -X BITS_POST -H 'BITS-Packet-Type: Create-Session' -H 'BITS-Supported-Protocols: ${BITS_PROTOCOL_GUID}' -H 'Content-Length: 0' ${url}`);
   write('Ctrl-C stops it.');
@@ -102,7 +142,7 @@ export async function serveCommand(options: ServeOptions, write: (line: string) 
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  await wire.close();
-  write(`stopped: ${bits.ledger.entries.length} request(s), ${application.received.length} post(s) to the application`);
+  await close();
+  write(`stopped: ${bits.ledger.count} request(s), ${application.posts} post(s) to the application`);
   return 0;
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { advance, MINUTE, mswWithFakeTimers, ORIGIN, payload, settle, URL_ } from './test-support.js';
 import type { ClientUnderTest, Job, JobOptions } from '../harness/contract.js';
-import { createBitsServer, ScriptedApplication, type BitsServer, type RelayForm } from '../server/index.js';
+import { createBitsServer, ScriptedApplication, type BitsServer, type Fault, type RelayForm } from '../server/index.js';
 import { BITS_UPLOAD_CLIENT, createUploadJob, type UploadJobOptions, type UploadJobState } from './index.js';
 
 const server = mswWithFakeTimers();
@@ -14,9 +14,9 @@ interface Setup {
   job: ReturnType<typeof createUploadJob>;
 }
 
-function setup(script: number[], options: Partial<UploadJobOptions> = {}, relay: RelayForm = 'mirror'): Setup {
+function setup(script: number[], options: Partial<UploadJobOptions> = {}, relay: RelayForm = 'mirror', faults: Fault[] = []): Setup {
   const app = new ScriptedApplication(script);
-  const bits = createBitsServer({ origin: ORIGIN, application: app, relay, now: () => Date.now() });
+  const bits = createBitsServer({ origin: ORIGIN, application: app, relay, now: () => Date.now(), faults });
   server.use(...bits.handlers);
   const states: UploadJobState[] = [];
   const job = createUploadJob({
@@ -80,6 +80,22 @@ describe('happy path', () => {
     await settle();
     expect(job.getReply()).toBeNull();
     expect(types(bits)).not.toContain('GET');
+  });
+});
+
+describe('the final Ack\'s range', () => {
+  it('loses no data when the server keeps only part of the file on the final fragment', async () => {
+    // The server's 'behind' fault: it takes the final fragment, keeps half of what it has, says so in a 200 Ack.
+    const { bits, app, job } = setup([200], {}, 'mirror', [{ packet: 'Fragment', final: true, nth: 1, action: { kind: 'behind' } }]);
+    await job.resume();
+    await settle();
+    expect(job.getState()).toBe('TRANSFERRED');
+    const fragments = bits.ledger.entries.filter((e) => e.packetType === 'Fragment');
+    expect(fragments[2]!.response).toMatchObject({ status: 200, receivedRange: 5120 });
+    expect(fragments[3]!.range).toEqual({ first: 5120, last: 9215, total: 10240 });
+    // Posted once, with every byte: the short Ack posted nothing.
+    expect(app.received).toHaveLength(1);
+    expect(app.received[0]!.file).toEqual(payload(10 * 1024));
   });
 });
 

@@ -20,6 +20,7 @@ import {
   type WireError,
 } from '../protocol/index.js';
 import { classifyApplicationStatus, httpErrorCode, type StatusClass } from './classify.js';
+import { ConnectionTransport, FetchTransport, type Transport, type WireAnswer, type WireRequest } from './transport.js';
 
 export type UploadJobType = 'upload' | 'upload-reply';
 export type UploadJobState =
@@ -51,7 +52,12 @@ export interface UploadJobOptions {
   noProgressTimeoutMs?: number;
   /** Default 1 MiB. Shrinks by halves when the server answers 413 to a fragment. */
   fragmentSize?: number;
-  /** Default: globalThis.fetch, looked up at each request (so interceptors installed later apply). */
+  /**
+   * Sends every request through this fetch instead of the job's own connection (one persistent HTTP/1.1
+   * connection per job, over node:http). Node's fetch (undici 6) opens connections as it likes, so a
+   * server that keeps sessions per connection fails with it, and it drops the Content-Length: 0 of
+   * body-less packets (measured over TCP).
+   */
   fetch?: typeof fetch;
   /** Custom classification for servers with other policies; default classifyApplicationStatus. */
   classifyStatus?: (status: number) => StatusClass;
@@ -84,10 +90,6 @@ const MAX_TIMER_DELAY_MS = 2_147_483_647;
 const MAX_RECOVERIES_WITHOUT_PROGRESS = 64;
 
 type Phase = 'upload' | 'reply' | 'close';
-
-type Exchange =
-  | { kind: 'response'; status: number; headers: Headers; body: Uint8Array }
-  | { kind: 'network'; cause: unknown };
 
 /** A one-shot timer for an absolute time on the Date.now() clock. */
 class Alarm {
@@ -125,7 +127,8 @@ export class UploadJob {
   private readonly type: UploadJobType;
   private readonly minimumRetryDelayMs: number;
   private readonly noProgressTimeoutMs: number;
-  private readonly fetchOption: typeof fetch | undefined;
+  /** The job's connection to the server (or the caller's fetch); released once the job has ended. */
+  private readonly transport: Transport;
   private readonly classifyStatus: (status: number) => StatusClass;
   private readonly noRepostStatuses: readonly number[];
   private readonly onStateChange: ((state: UploadJobState, job: UploadJob) => void) | undefined;
@@ -183,7 +186,8 @@ export class UploadJob {
     this.minimumRetryDelayMs = mrd;
     this.noProgressTimeoutMs = npt;
     this.fragmentSize = fragmentSize;
-    this.fetchOption = options.fetch;
+    const fetchOption = options.fetch;
+    this.transport = fetchOption ? new FetchTransport(fetchOption) : new ConnectionTransport();
     this.classifyStatus = options.classifyStatus ?? classifyApplicationStatus;
     this.noRepostStatuses = [...(options.noRepostStatuses ?? [403])];
     this.onStateChange = options.onStateChange;
@@ -241,7 +245,9 @@ export class UploadJob {
       const sessionId = this.sessionId;
       this.sessionId = null;
       this.setState('CANCELLED');
-      if (sessionId !== null) void this.cancelSession(gen, sessionId);
+      // The connection goes once nothing is left to send, so an ended job keeps no process alive.
+      if (sessionId === null) this.transport.close();
+      else void this.cancelSession(gen, sessionId).finally(() => this.transport.close());
     });
   }
 
@@ -250,6 +256,7 @@ export class UploadJob {
     return this.control(async () => {
       if (this.state !== 'TRANSFERRED') return;
       this.abandon();
+      this.transport.close();
       this.setState('ACKNOWLEDGED');
     });
   }
@@ -370,8 +377,10 @@ export class UploadJob {
 
     if (status === 200) {
       if (!isAck(answer.headers)) return this.invalidResponse();
-      if (isFinal) return this.uploaded(answer.headers);
       const next = parseReceivedRange(answer.headers.get(HEADER.receivedContentRange));
+      // The final fragment's Ack names where the server is too: short of the end, it holds only that
+      // prefix and the upload goes on from there (ACK-RANGE-ALWAYS). Without a range it is taken as done.
+      if (isFinal && (next === undefined || next >= total)) return this.uploaded(answer.headers);
       if (next === undefined || next > total) return this.invalidResponse();
       if (next <= this.offset && !this.recover()) return this.invalidResponse('transient');
       this.advanceTo(next);
@@ -394,9 +403,10 @@ export class UploadJob {
         this.offset = 0;
         return true;
       }
-    } else if (status === 413 && !isFinal && this.fragmentSize > 1) {
+    } else if (status === 413 && last > first) {
+      // Too large: halve what was sent, the last fragment too (a small file goes in one fragment).
       if (this.recover()) {
-        this.fragmentSize = Math.max(1, Math.floor(this.fragmentSize / 2));
+        this.fragmentSize = Math.floor((last - first + 1) / 2);
         return true;
       }
     }
@@ -438,7 +448,7 @@ export class UploadJob {
 
   private async downloadReply(gen: number): Promise<boolean> {
     this.setState('TRANSFERRING');
-    const answer = await this.exchange(gen, this.replyUrl ?? '', { redirect: 'manual' });
+    const answer = await this.exchange(gen, { method: 'GET', url: this.replyUrl ?? '', headers: {} });
     if (!answer) return false;
     if (answer.kind === 'network') return this.networkFailure();
     if (answer.status !== 200) {
@@ -574,33 +584,29 @@ export class UploadJob {
 
   // --- the wire ---------------------------------------------------------------------------------
 
-  private post(gen: number, packetType: PacketType, headers: Record<string, string>, body?: Uint8Array<ArrayBuffer>): Promise<Exchange | null> {
+  private post(gen: number, packetType: PacketType, headers: Record<string, string>, body?: Uint8Array<ArrayBuffer>): Promise<WireAnswer | null> {
     const sessionPacket = packetType !== 'Ping' && packetType !== 'Create-Session';
-    return this.exchange(gen, (sessionPacket && this.sessionUrl) || this.url, {
+    const sent = body ?? new Uint8Array(0);
+    return this.exchange(gen, {
       method: BITS_METHOD,
-      // A 3xx Ack is an answer, never a redirect to follow.
-      redirect: 'manual',
-      headers: { [HEADER.packetType]: packetType, ...headers },
-      // An empty body still makes fetch send Content-Length: 0, which every BITS packet carries.
-      body: body ?? new Uint8Array(0),
+      url: (sessionPacket && this.sessionUrl) || this.url,
+      // Every packet states its length, 0 for the body-less ones (MC-BUP's packet layouts; a server
+      // behind IIS answers 411 without it).
+      headers: { [HEADER.packetType]: packetType, ...headers, [HEADER.contentLength]: String(sent.byteLength) },
+      body: sent,
     });
   }
 
   /** One request, waited for in full (body included); null when the work was abandoned meanwhile. */
-  private async exchange(gen: number, url: string, init: RequestInit): Promise<Exchange | null> {
+  private async exchange(gen: number, request: WireRequest): Promise<WireAnswer | null> {
     await this.settled();
     if (!this.current(gen)) return null;
     let done!: () => void;
     const flight = new Promise<void>((resolve) => (done = resolve));
     this.inFlight = flight;
-    let result: Exchange;
+    let result: WireAnswer;
     try {
-      const doFetch = this.fetchOption ?? globalThis.fetch;
-      const response = await doFetch(url, init);
-      const body = new Uint8Array(await response.arrayBuffer());
-      result = { kind: 'response', status: response.status, headers: response.headers, body };
-    } catch (cause) {
-      result = { kind: 'network', cause };
+      result = await this.transport.send(request);
     } finally {
       if (this.inFlight === flight) this.inFlight = null;
       done();

@@ -1,6 +1,10 @@
 // Shared set-up of the client's own tests: an msw server, fake timers, and helpers to move time.
 import { setupServer, type SetupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
+import { installNodeHttpShim } from '../harness/node-http-shim.js';
+
+// The job's own connection is node:http, which msw can only serve BITS_POST through with this shim.
+installNodeHttpShim();
 
 export const ORIGIN = 'http://client-test.bits.test';
 export const URL_ = `${ORIGIN}/upload/report.bin`;

@@ -181,6 +181,45 @@ describe('fragments follow the server', () => {
     ]);
   });
 
+  it('is not done when the final fragment\'s 200 Ack names a range short of the end: it goes on from there', async () => {
+    // The server takes the last fragment but keeps only 5000 bytes (ACK-RANGE-ALWAYS).
+    let behind = false;
+    const bits = fakeBits((s, _log, received) => {
+      if (s.packetType !== 'Fragment' || s.range!.last !== 10239 || behind) return undefined;
+      behind = true;
+      received.set(s.sessionId!, 5000);
+      return ack(200, { 'BITS-Received-Content-Range': '5000' });
+    });
+    const j = job();
+    await j.resume();
+    await settle();
+    expect(j.getState()).toBe('TRANSFERRED');
+    expect(bits.summary().filter(([t]) => t === 'Fragment')).toEqual([
+      ['Fragment', 0, 4095],
+      ['Fragment', 4096, 8191],
+      ['Fragment', 8192, 10239],
+      ['Fragment', 5000, 9095],
+      ['Fragment', 9096, 10239],
+    ]);
+    expect([...new Set(bits.log.slice(2).map((s) => s.sessionId))]).toHaveLength(1);
+  });
+
+  it('is not done when a one-fragment upload\'s Ack names a range short of the end', async () => {
+    const bits = fakeBits((s, _log, received) => {
+      if (s.packetType !== 'Fragment' || s.range!.first !== 0) return undefined;
+      received.set(s.sessionId!, 100);
+      return ack(200, { 'BITS-Received-Content-Range': '100' });
+    });
+    const j = job({ payload: payloadOf(1000) });
+    await j.resume();
+    await settle();
+    expect(j.getState()).toBe('TRANSFERRED');
+    expect(bits.summary().filter(([t]) => t === 'Fragment')).toEqual([
+      ['Fragment', 0, 999],
+      ['Fragment', 100, 999],
+    ]);
+  });
+
   it('resyncs on 416 from the offset the server names, with no error', async () => {
     // The server already holds 8192 bytes of this session (from an attempt the client never heard of).
     const bits = fakeBits((s) =>
@@ -252,14 +291,23 @@ describe('fragments follow the server', () => {
     expect(sizes).toEqual([4096, 2048, ...Array<number>(10).fill(1024)]);
   });
 
-  it('does not shrink on 413 to the final fragment: it is an error', async () => {
+  it('shrinks on 413 to a fragment that is the whole rest of the file (a small file in one fragment)', async () => {
+    const bits = fakeBits((s) => (s.packetType === 'Fragment' && s.bodyLength > 300 ? ack(413, { 'BITS-Error-Context': '0x5' }) : undefined));
+    const j = job({ payload: payloadOf(1000) });
+    await j.resume();
+    await settle();
+    expect(j.getState()).toBe('TRANSFERRED');
+    expect(bits.log.filter((s) => s.packetType === 'Fragment').map((s) => s.bodyLength)).toEqual([1000, 500, 250, 250, 250, 250]);
+  });
+
+  it('gives up on 413 once a fragment of one byte is too large: a server error', async () => {
     const bits = fakeBits((s) => (s.packetType === 'Fragment' ? ack(413, { 'BITS-Error-Context': '0x5' }) : undefined));
     const j = job({ payload: payloadOf(1000) });
     await j.resume();
     await settle();
     expect(j.getState()).toBe('ERROR');
     expect(j.getError()).toEqual({ context: 5, code: 0x8019019d });
-    expect(bits.types().filter((t) => t === 'Fragment')).toHaveLength(1);
+    expect(bits.log.filter((s) => s.packetType === 'Fragment').map((s) => s.bodyLength)).toEqual([1000, 500, 250, 125, 62, 31, 15, 7, 3, 1]);
   });
 
   it('reports a server error with context 5 and the code of its header', async () => {

@@ -1,4 +1,5 @@
-import { HttpHandler } from 'msw';
+import http from 'node:http';
+import { HttpHandler, HttpResponse } from 'msw';
 import { expect, test, vi } from 'vitest';
 import { statusMatrixCases } from './cases.js';
 import { openCaseTransport } from './in-process.js';
@@ -39,4 +40,29 @@ test('a relayed 3xx reaches the client as itself, not as a followed redirect', a
   const observation = await runCase(c!, reference);
   expect(observation.ledger.filter((e) => e.packetType !== 'unknown').map((e) => e.response?.status)).toContain(307);
   expect(judge(c!, observation).verdict).toBe('pass');
+});
+
+test('node:http requests on a keep-alive agent are served by the handlers and counted until answered', async () => {
+  const answered = new HttpHandler(/^BITS_POST$/, 'http://keep-alive.bits.test/*', () => new HttpResponse(null, { status: 200, headers: { 'BITS-Packet-Type': 'Ack' } }));
+  const transport = openCaseTransport([answered]);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const send = (): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const outgoing = http.request('http://keep-alive.bits.test/x', { method: 'BITS_POST', agent, headers: { 'Content-Length': '0' } }, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      });
+      outgoing.on('error', reject);
+      outgoing.end();
+    });
+  try {
+    const pending = [send(), send(), send()];
+    expect(transport.inFlight()).toBe(3);
+    expect(await Promise.all(pending)).toEqual([200, 200, 200]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(transport.inFlight()).toBe(0);
+  } finally {
+    agent.destroy();
+    transport.close();
+  }
 });

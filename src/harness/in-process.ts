@@ -1,6 +1,8 @@
 // The in-process transport: one msw server per worker, serving the per-case BITS handlers to clients
 // that use the global fetch. Cases are sequential within a worker, so a case owns the server while
 // it runs.
+import http from 'node:http';
+import https from 'node:https';
 import { FetchResponse } from '@mswjs/interceptors';
 import { HttpHandler, HttpResponse, type RequestHandler } from 'msw';
 import { setupServer, type SetupServer } from 'msw/node';
@@ -30,7 +32,7 @@ function inProcessServer(): SetupServer {
 export interface CaseTransport {
   /** Exceptions thrown inside our own handlers: harness errors, never the client's fault. */
   readonly handlerErrors: string[];
-  /** Fetches started by the client and not yet answered. */
+  /** Requests (fetch or node:http) started by the client and not yet answered. */
   inFlight(): number;
   close(): void;
 }
@@ -57,13 +59,36 @@ export function openCaseTransport(handlers: RequestHandler[]): CaseTransport {
     }
   };
 
+  // node:http clients (the reference client's own connection, axios, got) are counted the same way.
+  const requests = { inFlight: 0 };
+  const restoreHttp = [countRequests(http, requests), countRequests(https, requests)];
+
   return {
     handlerErrors,
-    inFlight: () => inFlight,
+    inFlight: () => inFlight + requests.inFlight,
     close() {
+      for (const restore of restoreHttp) restore();
       globalThis.fetch = interceptedFetch;
       api.events.removeListener('unhandledException', onException);
       api.resetHandlers();
     },
+  };
+}
+
+/** Wraps the module's request and get (msw's interceptors) to count requests until they close. */
+function countRequests(module: typeof http | typeof https, counter: { inFlight: number }): () => void {
+  const { request, get } = module;
+  const counted = (start: typeof http.request): typeof http.request =>
+    ((...args: Parameters<typeof http.request>) => {
+      const outgoing = start(...args);
+      counter.inFlight += 1;
+      outgoing.once('close', () => (counter.inFlight -= 1));
+      return outgoing;
+    }) as typeof http.request;
+  module.request = counted(request as typeof http.request);
+  module.get = counted(get as typeof http.get);
+  return () => {
+    module.request = request;
+    module.get = get;
   };
 }

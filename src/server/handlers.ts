@@ -1,7 +1,7 @@
 // msw handlers that play a BITS server speaking MC-BUP, for one job: sessions, fragments, the post to
 // the server application, relayed outcomes, reply downloads, and scripted faults. Every request goes
 // into the ledger, with what the judge needs to check the client's packets.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { HttpHandler, HttpResponse, http, type RequestHandler } from 'msw';
 import {
   BITS_PROTOCOL_GUID,
@@ -18,6 +18,8 @@ import { ack, applicationErrorAck, serverError, type RelayForm } from './acks.js
 import type { ServerApplication } from './application.js';
 import { describeFault, FaultScript, type Fault, type FaultAction } from './faults.js';
 import { Ledger, type LedgerEntry, type LedgerResponse } from './ledger.js';
+import { requestOrigin } from './origin.js';
+import { SessionTable, sessionIdOf, type Session, type SessionScope } from './sessions.js';
 
 export interface BitsServerOptions {
   /** Base URL the job's URL lives under, e.g. `http://case-17.bits.test`. Requests elsewhere are not ours. */
@@ -39,21 +41,19 @@ export interface BitsServerOptions {
    * file in one fragment still uploads it in pieces.
    */
   acceptAtMost?: number;
+  /** Where a session id is honoured: on any connection (default) or only on the one that created it. */
+  sessionScope?: SessionScope;
+  /**
+   * For a long-running server: at most this many sessions (the oldest is forgotten first) and ledger
+   * entries (a ring). Default: everything is kept, as the judge of a case needs.
+   */
+  retain?: { sessions: number; ledgerEntries: number };
 }
 
 /** The host a farm's Create-Session Ack names, for a base URL. */
 export function farmHostFor(origin: string): string {
   const { hostname } = new URL(origin);
   return hostname === '127.0.0.1' ? 'localhost' : `farm-${hostname}`;
-}
-
-interface Session {
-  id: string;
-  state: 'open' | 'closed' | 'cancelled' | 'forgotten';
-  /** The contiguous prefix received so far; its length is BITS-Received-Content-Range. */
-  data: Uint8Array;
-  received: number;
-  total?: number;
 }
 
 export interface BitsServer {
@@ -66,19 +66,15 @@ const REPLY_PATH = '/__bits-reply/';
 
 export function createBitsServer(options: BitsServerOptions): BitsServer {
   const { origin, application, relay } = options;
-  const ledger = new Ledger(options.now);
-  const sessions = new Map<string, Session>();
+  const ledger = new Ledger(options.now, options.retain?.ledgerEntries);
   const replies = new Map<string, Uint8Array>();
+  const table = new SessionTable(options.sessionScope ?? 'server', options.retain?.sessions ?? Infinity, (id) => replies.delete(id));
+  const sessions = table.sessions;
   const faults = new FaultScript(options.faults);
   const farmHost = options.hostId ? farmHostFor(origin) : undefined;
   const farmOrigin = farmHost ? Object.assign(new URL(origin), { hostname: farmHost }).href.replace(/\/$/, '') : undefined;
 
-  const sessionIdOf = (request: Request): string | undefined => request.headers.get(HEADER.sessionId)?.trim().toLowerCase() || undefined;
-  function openSession(request: Request): Session | undefined {
-    const id = sessionIdOf(request);
-    const session = id ? sessions.get(id) : undefined;
-    return session?.state === 'open' ? session : undefined;
-  }
+  const openSession = (request: Request): Session | undefined => table.open(request);
 
   const sessionNotFound = (): Response => serverError(relay, 500, HRESULT.BG_E_SESSION_NOT_FOUND);
   const badRequest = (): Response => serverError(relay, 400, HRESULT.E_INVALIDARG);
@@ -86,8 +82,7 @@ export function createBitsServer(options: BitsServerOptions): BitsServer {
 
   function createSession(request: Request): Response {
     if (!offersBitsProtocol(request.headers.get(HEADER.supportedProtocols))) return badRequest();
-    const id = `{${randomUUID()}}`;
-    sessions.set(id, { id, state: 'open', data: new Uint8Array(0), received: 0 });
+    const { id } = table.create(request);
     return ack(200, { [HEADER.protocol]: BITS_PROTOCOL_GUID, [HEADER.sessionId]: id, ...(farmHost ? { [HEADER.hostId]: farmHost } : {}) });
   }
 
@@ -172,7 +167,7 @@ export function createBitsServer(options: BitsServerOptions): BitsServer {
     const session = openSession(request);
     if (!session) return sessionNotFound();
     entry.receivedBefore = session.received;
-    session.state = state;
+    table.end(session, state);
     return ack(200, { [HEADER.sessionId]: session.id });
   }
 
@@ -184,16 +179,19 @@ export function createBitsServer(options: BitsServerOptions): BitsServer {
     const packetType = parsePacketType(request.headers.get(HEADER.packetType));
     const range = parseContentRange(request.headers.get(HEADER.contentRange));
     const sessionId = request.headers.get(HEADER.sessionId) ?? undefined;
+    const origin = requestOrigin(request);
     const entry = ledger.record({
       method: request.method,
       url: request.url,
       packetType: packetType ?? 'unknown',
       ...optional('sessionId', sessionId),
-      ...optional('sessionIssued', sessionId === undefined ? undefined : sessions.has(sessionId.trim().toLowerCase())),
+      ...optional('sessionIssued', sessionId === undefined ? undefined : table.issued(sessionId)),
       ...optional('offeredProtocol', packetType === 'Create-Session' ? offersBitsProtocol(request.headers.get(HEADER.supportedProtocols)) : undefined),
       ...optional('range', range),
       ...optional('contentRange', request.headers.get(HEADER.contentRange) ?? undefined),
       bodyLength: body.byteLength,
+      ...optional('connection', origin?.connection),
+      ...optional('contentLengthSent', origin?.contentLengthSent),
     });
     const fault = packetType && packetType !== 'Ack' ? faults.take(packetType, packetType === 'Fragment' && completesFile(request, range)) : undefined;
     if (fault) entry.fault = describeFault(fault);
@@ -235,7 +233,8 @@ export function createBitsServer(options: BitsServerOptions): BitsServer {
   const replyDownload = http.get(`${origin}${REPLY_PATH}:session`, ({ request, params }) => {
     const sessionId = decodeURIComponent(String(params.session));
     const reply = replies.get(sessionId);
-    const entry = ledger.record({ method: 'GET', url: request.url, packetType: 'GET', sessionId, bodyLength: 0 });
+    const connection = requestOrigin(request)?.connection;
+    const entry = ledger.record({ method: 'GET', url: request.url, packetType: 'GET', sessionId, bodyLength: 0, ...optional('connection', connection) });
     const response = reply ? new HttpResponse(reply, { status: 200, headers: { 'Content-Type': 'application/octet-stream' } }) : new HttpResponse(null, { status: 404 });
     entry.response = { status: response.status };
     return response;

@@ -3,3 +3,5 @@ export { ScriptedApplication, type ApplicationAnswer, type Notification, type Se
 export { Ledger, type LedgerEntry, type LedgerResponse } from './ledger.js';
 export { RELAY_FORMS, errorHeaderFor, type RelayForm } from './acks.js';
 export { describeFault, FaultScript, type Fault, type FaultAction } from './faults.js';
+export { noteRequestOrigin, requestOrigin, type RequestOrigin } from './origin.js';
+export type { Session, SessionScope } from './sessions.js';

@@ -33,27 +33,43 @@ export interface LedgerEntry {
   /** The scripted fault the server played on this request, if any. */
   fault?: string;
   bodyLength: number;
-  /** The TCP connection the request came on (over TCP only; unknown in-process). */
-  connection?: number;
-  /** Whether the request head carried Content-Length (over TCP only, where the head is seen). */
-  contentLengthSent?: boolean;
   response?: LedgerResponse;
   /** Set when this request made the server post the file to the application. */
   notification?: { count: number; status: number; /** SHA-256 (hex) of the file posted. */ fileSha256: string };
   /** Posts to the application so far for this job, counting this request's. */
   notifications: number;
+  /** The TCP connection the request came on (numbered by the wire server); absent in-process. */
+  connection?: number;
+  /** Whether the request head carried Content-Length; absent in-process, where it is unknown. */
+  contentLengthSent?: boolean;
 }
 
 export class Ledger {
+  /** In order of arrival; with a capacity, only the latest that many. */
   readonly entries: LedgerEntry[] = [];
+  private recorded = 0;
   private notificationCount = 0;
 
-  constructor(private readonly now: () => number) {}
+  /**
+   * @param capacity Entries kept: past it the oldest goes (a ring, for a long-running server). A case's
+   * server keeps every entry: the judge reads them all.
+   */
+  constructor(
+    private readonly now: () => number,
+    private readonly capacity = Infinity,
+  ) {}
 
   record(entry: Omit<LedgerEntry, 'seq' | 't' | 'notifications'>): LedgerEntry {
-    const full: LedgerEntry = { seq: this.entries.length + 1, t: this.now(), notifications: this.notificationCount, ...entry };
+    this.recorded += 1;
+    const full: LedgerEntry = { seq: this.recorded, t: this.now(), notifications: this.notificationCount, ...entry };
     this.entries.push(full);
+    if (this.entries.length > this.capacity) this.entries.shift();
     return full;
+  }
+
+  /** Requests recorded since the start, including those no longer kept. */
+  get count(): number {
+    return this.recorded;
   }
 
   noteNotification(entry: LedgerEntry, status: number, fileSha256: string): void {

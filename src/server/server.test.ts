@@ -1,9 +1,10 @@
 // The BITS server on msw, exercised with real fetch calls through msw's interception.
 import { createHash } from 'node:crypto';
+import { getResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { BITS_PROTOCOL_GUID } from '../protocol/index.js';
-import { createBitsServer, ScriptedApplication, type BitsServer, type RelayForm } from './index.js';
+import { createBitsServer, noteRequestOrigin, ScriptedApplication, type BitsServer, type RelayForm } from './index.js';
 
 const msw = setupServer();
 const unhandled: Error[] = [];
@@ -173,5 +174,100 @@ describe('the server application and the relay', () => {
     const s = await createSession();
     expect((await post({ 'BITS-Packet-Type': 'Cancel-Session', 'BITS-Session-Id': s })).status).toBe(200);
     expect(bits.sessions.get(s)!.state).toBe('cancelled');
+  });
+});
+
+describe('where a session may be used', () => {
+  test('a session answers only on the URL path it was created on: elsewhere 500, 0x8020001F, context 0x5', async () => {
+    const { bits, createSession, url } = serve([200]);
+    const s = await createSession();
+    const elsewhere = await fetch(url.replace('/upload/file.bin', '/upload/other.bin'), {
+      method: 'BITS_POST',
+      headers: { 'BITS-Packet-Type': 'Fragment', 'BITS-Session-Id': s, 'Content-Range': 'bytes 0-9/10' },
+      body: new Uint8Array(10),
+    });
+    expect(elsewhere.status).toBe(500);
+    expect(headersOf(elsewhere)).toMatchObject({ 'bits-error-code': '0x8020001F', 'bits-error-context': '0x5' });
+    expect(bits.sessions.get(s)!.received).toBe(0);
+    // The id is still one the server gave: the judge must not call it invented.
+    expect(bits.ledger.entries.at(-1)).toMatchObject({ sessionIssued: true });
+  });
+
+  /** Requests with what a transport would note about them, answered by the handlers as the wire server does. */
+  function onConnection(bits: BitsServer, url: string, connection: number, headers: Record<string, string>, body?: Uint8Array<ArrayBuffer>) {
+    const request = new Request(url, { method: 'BITS_POST', headers, ...(body ? { body } : {}) });
+    noteRequestOrigin(request, { connection, contentLengthSent: body !== undefined });
+    return getResponse(bits.handlers, request);
+  }
+
+  test('in connection scope a session is honoured only on the connection that created it', async () => {
+    const url = 'http://per-connection.bits.test/upload/file.bin';
+    const bits = createBitsServer({ origin: 'http://per-connection.bits.test', application: new ScriptedApplication([200]), relay: 'mirror', now: () => 0, sessionScope: 'connection' });
+    const created = await onConnection(bits, url, 1, { 'BITS-Packet-Type': 'Create-Session', 'BITS-Supported-Protocols': BITS_PROTOCOL_GUID });
+    const s = created!.headers.get('BITS-Session-Id')!;
+    const fragment = { 'BITS-Packet-Type': 'Fragment', 'BITS-Session-Id': s, 'Content-Range': 'bytes 0-9/20' };
+    const other = await onConnection(bits, url, 2, fragment, new Uint8Array(10));
+    expect([other!.status, other!.headers.get('BITS-Error-Code')]).toEqual([500, '0x8020001F']);
+    const same = await onConnection(bits, url, 1, fragment, new Uint8Array(10));
+    expect([same!.status, same!.headers.get('BITS-Received-Content-Range')]).toEqual([200, '10']);
+    expect(bits.ledger.entries.map((e) => [e.packetType, e.connection, e.contentLengthSent])).toEqual([
+      ['Create-Session', 1, false],
+      ['Fragment', 2, true],
+      ['Fragment', 1, true],
+    ]);
+  });
+
+  test('in server scope (the default) any connection may use it', async () => {
+    const url = 'http://any-connection.bits.test/upload/file.bin';
+    const bits = createBitsServer({ origin: 'http://any-connection.bits.test', application: new ScriptedApplication([200]), relay: 'mirror', now: () => 0 });
+    const created = await onConnection(bits, url, 1, { 'BITS-Packet-Type': 'Create-Session', 'BITS-Supported-Protocols': BITS_PROTOCOL_GUID });
+    const s = created!.headers.get('BITS-Session-Id')!;
+    const other = await onConnection(bits, url, 2, { 'BITS-Packet-Type': 'Fragment', 'BITS-Session-Id': s, 'Content-Range': 'bytes 0-9/20' }, new Uint8Array(10));
+    expect(other!.status).toBe(200);
+  });
+
+  test('in-process nothing is noted: the ledger has no connection and no Content-Length fact', async () => {
+    const { bits, createSession } = serve([200]);
+    await createSession();
+    expect(bits.ledger.entries[0]).not.toHaveProperty('connection');
+    expect(bits.ledger.entries[0]).not.toHaveProperty('contentLengthSent');
+  });
+});
+
+describe('what the server keeps', () => {
+  test('Close-Session and Cancel-Session release the bytes of the session', async () => {
+    const { bits, createSession, fragment, post } = serve([200]);
+    const closed = await createSession();
+    await fragment(closed, 0, 9, 20);
+    expect(bits.sessions.get(closed)!.data.byteLength).toBe(10);
+    await post({ 'BITS-Packet-Type': 'Close-Session', 'BITS-Session-Id': closed });
+    const cancelled = await createSession();
+    await fragment(cancelled, 0, 9, 20);
+    await post({ 'BITS-Packet-Type': 'Cancel-Session', 'BITS-Session-Id': cancelled });
+    expect([closed, cancelled].map((s) => [bits.sessions.get(s)!.state, bits.sessions.get(s)!.data.byteLength])).toEqual([
+      ['closed', 0],
+      ['cancelled', 0],
+    ]);
+  });
+
+  test('with retain, at most that many sessions and ledger entries, the oldest going first', async () => {
+    const origin = 'http://bounded.bits.test';
+    const application = new ScriptedApplication([200], { history: 1 });
+    const bits = createBitsServer({ origin, application, relay: 'mirror', now: () => 0, retain: { sessions: 3, ledgerEntries: 5 } });
+    msw.use(...bits.handlers);
+    const post = (headers: Record<string, string>, body?: Uint8Array<ArrayBuffer>) => fetch(`${origin}/f.bin`, { method: 'BITS_POST', headers, ...(body ? { body } : {}) });
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const r = await post({ 'BITS-Packet-Type': 'Create-Session', 'BITS-Supported-Protocols': BITS_PROTOCOL_GUID });
+      ids.push(r.headers.get('BITS-Session-Id')!);
+      await post({ 'BITS-Packet-Type': 'Fragment', 'BITS-Session-Id': ids.at(-1)!, 'Content-Range': 'bytes 0-9/10' }, new Uint8Array(10));
+    }
+    expect([...bits.sessions.keys()]).toEqual(ids.slice(-3));
+    expect(bits.ledger.entries.map((e) => e.seq)).toEqual([12, 13, 14, 15, 16]);
+    expect(bits.ledger.count).toBe(16);
+    expect([application.posts, application.received.length, application.replies.length]).toEqual([8, 1, 1]);
+    // A forgotten session is not found, as a BITS server that dropped it would say.
+    const forgotten = await post({ 'BITS-Packet-Type': 'Close-Session', 'BITS-Session-Id': ids[0]! });
+    expect([forgotten.status, forgotten.headers.get('BITS-Error-Code')]).toEqual([500, '0x8020001F']);
   });
 });

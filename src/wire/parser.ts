@@ -79,6 +79,11 @@ export class RequestParser {
     return view.length > 0 && !(view.length === 1 && view[0] === 13);
   }
 
+  /** A request head has started and is not complete. */
+  get readingHead(): boolean {
+    return this.state === 'head' && this.inProgress;
+  }
+
   next(): ParseStep {
     for (;;) {
       switch (this.state) {
@@ -123,6 +128,8 @@ export class RequestParser {
             this.scanFrom = Math.max(0, view.length - 3);
             return { kind: 'need-more' };
           }
+          // The same cap as the head, whether the section arrived in pieces or in one.
+          if (end + 4 > this.limits.maxHeaderBytes) return this.fail('trailer section too large');
           this.input.consume(end + 4);
           this.scanFrom = 0;
           return this.complete();

@@ -4,7 +4,7 @@ import { HttpHandler, HttpResponse, delay, type RequestHandler } from 'msw';
 import supertest from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { BITS_PROTOCOL_GUID } from '../protocol/index.js';
-import { createBitsServer, ScriptedApplication } from '../server/index.js';
+import { createBitsServer, requestOrigin, ScriptedApplication, type RequestOrigin } from '../server/index.js';
 import { startWireServer, type WireRequestInfo, type WireServer } from './index.js';
 import { connectRaw, exchange, splitResponses } from './test-support.js';
 
@@ -265,6 +265,32 @@ describe('HTTP/1.1 over raw sockets', () => {
     expect(splitResponses(r.text).map((x) => x.statusLine)).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 501 Not Implemented', 'HTTP/1.1 200 OK']);
   });
 
+  test('HEAD is answered with its head alone, so a GET pipelined after it is framed right', async () => {
+    handlers = [echo];
+    const r = await exchange(wire.port, 'HEAD /h HTTP/1.1\r\nHost: h.test\r\n\r\nGET /g HTTP/1.1\r\nHost: h.test\r\n\r\n', { until: (t) => t.endsWith('/g []') });
+    const headEnd = r.text.indexOf('\r\n\r\n') + 4;
+    const [head, next] = [r.text.slice(0, headEnd), r.text.slice(headEnd)];
+    // The head a GET would have (its length), and not one byte of body.
+    expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\nContent-Length: 23\r\n\r\n$/); // 'HEAD http://h.test/h []'
+    expect(splitResponses(next).map((x) => [x.statusLine, x.body])).toEqual([['HTTP/1.1 200 OK', 'GET http://h.test/g []']]);
+  });
+
+  test('the handlers learn the connection of each request and whether its head had Content-Length', async () => {
+    const seen: Array<RequestOrigin | undefined> = [];
+    handlers = [new HttpHandler(/.*/, '*', ({ request }) => {
+      seen.push(requestOrigin(request));
+      return new HttpResponse(null, { status: 200 });
+    })];
+    const one = 'BITS_POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\nBITS_POST /b HTTP/1.1\r\nHost: h\r\n\r\n';
+    await exchange(wire.port, one, { until: (t) => splitResponses(t).length === 2 });
+    await exchange(wire.port, 'BITS_POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', { until: (t) => splitResponses(t).length === 1 });
+    expect(seen.map((o) => o?.contentLengthSent)).toEqual([true, false, false]);
+    const [a, b, c] = seen.map((o) => o?.connection);
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
+    expect(typeof c).toBe('number');
+  });
+
   test('onRequest reports method, URL, status and time', async () => {
     handlers = [echo];
     await exchange(wire.port, 'BITS_POST /logged HTTP/1.1\r\nHost: h.test\r\n\r\n', { until: (t) => t.endsWith(']') });
@@ -309,6 +335,13 @@ describe('malformed input: 400 with Content-Length: 0 and Connection: close, the
 
   test('a header block that never ends, past 64 KiB', async () => {
     const r = await exchange(wire.port, `GET / HTTP/1.1\r\nX-Long: ${'a'.repeat(70_000)}`);
+    expect(r).toEqual({ text: BAD_REQUEST, closed: true, timedOut: false });
+  });
+
+  test('a trailer section over 64 KiB, even in one piece', async () => {
+    handlers = [echo];
+    const trailers = Array.from({ length: 70 }, (_, i) => `X-Trailer-${i}: ${'t'.repeat(1000)}\r\n`).join('');
+    const r = await exchange(wire.port, `BITS_POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n${trailers}\r\n`);
     expect(r).toEqual({ text: BAD_REQUEST, closed: true, timedOut: false });
   });
 
@@ -377,6 +410,42 @@ describe('limits and timeouts (a server with small limits)', () => {
     const r = await exchange(small.port, drip, { gapMs: 100, timeoutMs: 4_000 });
     expect(r).toEqual({ text: '', closed: true, timedOut: false });
     expect(Date.now() - started).toBeLessThan(2_500);
+  });
+
+  test('a head dripped for longer than headTimeoutMs is dropped, though each byte keeps it from idling', async () => {
+    const own = await startWireServer({ handlers: [echo], idleTimeoutMs: 5_000, requestTimeoutMs: 60_000, headTimeoutMs: 500 });
+    try {
+      const started = Date.now();
+      const r = await exchange(own.port, Array.from('BITS_POST / HTTP/1.1\r\nHost: h\r\nX-Slow: 1\r\n\r\n'), { gapMs: 50, timeoutMs: 4_000 });
+      expect(r).toEqual({ text: '', closed: true, timedOut: false });
+      expect(Date.now() - started).toBeLessThan(1_500);
+      // A body may take longer than the head may: only the head is on this clock.
+      const slowBody = await exchange(own.port, ['BITS_POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 12\r\n\r\n', ...Array.from('abcdefghijkl')], { gapMs: 70, until: (t) => t.endsWith(']') });
+      expect(slowBody.text).toMatch(/\[abcdefghijkl\]$/);
+    } finally {
+      await own.close();
+    }
+  });
+
+  test('past maxConnections a new connection is closed at once; the open ones keep working', async () => {
+    const refused: WireRequestInfo[] = [];
+    const own = await startWireServer({ handlers: [echo], maxConnections: 2, onRequest: (i) => refused.push(i) });
+    try {
+      const open = [await connectRaw(own.port), await connectRaw(own.port)];
+      await expect.poll(() => own.connections()).toBe(2);
+      const extra = await exchange(own.port, 'GET /extra HTTP/1.1\r\nHost: h\r\n\r\n');
+      expect(extra).toEqual({ text: '', closed: true, timedOut: false });
+      expect(refused.map((i) => i.error)).toEqual(['connection refused: 2 already open']);
+      open[0]!.write('GET /kept HTTP/1.1\r\nHost: h\r\n\r\n');
+      await open[0]!.waitFor((t) => t.endsWith('/kept []'));
+      open[1]!.destroy();
+      await expect.poll(() => own.connections()).toBe(1);
+      const again = await exchange(own.port, 'GET /again HTTP/1.1\r\nHost: h\r\n\r\n', { until: (t) => t.endsWith(']') });
+      expect(again.text).toContain('/again []');
+      open[0]!.destroy();
+    } finally {
+      await own.close();
+    }
   });
 
   test('close() ends every open connection', async () => {

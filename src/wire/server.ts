@@ -7,6 +7,7 @@ import net, { type AddressInfo } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { getResponse, type RequestHandler } from 'msw';
+import { noteRequestOrigin } from '../server/origin.js';
 import { RequestParser, type ParsedRequest } from './parser.js';
 
 export interface WireRequestInfo {
@@ -37,6 +38,10 @@ export interface WireServerOptions {
   idleTimeoutMs?: number;
   /** Default 5 min. A request that takes longer than this to arrive (a byte at a time) is dropped. */
   requestTimeoutMs?: number;
+  /** Default 60 s (Node's headersTimeout). A request head that takes longer than this to arrive is dropped. */
+  headTimeoutMs?: number;
+  /** Default: no cap. Connections past this many open at once are closed as they arrive (net.Server maxConnections). */
+  maxConnections?: number;
   /** Called once per response written (for a live log). */
   onRequest?(info: WireRequestInfo): void;
   /** A handler threw (or its response body failed): the client got 500. */
@@ -59,6 +64,7 @@ interface Context {
   limits: { maxHeaderBytes: number; maxBodyBytes: number };
   idleTimeoutMs: number;
   requestTimeoutMs: number;
+  headTimeoutMs: number;
   /** host:port used when a request has no Host header. */
   fallbackHost: string;
   report(info: WireRequestInfo): void;
@@ -83,6 +89,7 @@ export async function startWireServer(options: WireServerOptions): Promise<WireS
     limits: { maxHeaderBytes: options.maxHeaderBytes ?? 64 * 1024, maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024 },
     idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
     requestTimeoutMs: options.requestTimeoutMs ?? 300_000,
+    headTimeoutMs: options.headTimeoutMs ?? 60_000,
     fallbackHost: '',
     report(info) {
       try {
@@ -101,11 +108,16 @@ export async function startWireServer(options: WireServerOptions): Promise<WireS
   };
 
   // allowHalfOpen: a client may shut down its sending side after a request and still read the answer.
+  let accepted = 0;
   const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    new Connection(socket, ctx);
+    new Connection(socket, ctx, ++accepted);
   });
+  if (options.maxConnections !== undefined) {
+    server.maxConnections = options.maxConnections;
+    server.on('drop', () => ctx.report({ method: '', url: '', status: 0, ms: 0, error: `connection refused: ${options.maxConnections} already open` }));
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -153,9 +165,13 @@ class Connection {
   private closing = false;
   private requestTimer: NodeJS.Timeout | undefined;
 
+  private headTimer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly socket: net.Socket,
     private readonly ctx: Context,
+    /** This connection's number, for handlers that keep sessions per connection. */
+    private readonly id: number,
   ) {
     this.parser = new RequestParser(ctx.limits);
     socket.setTimeout(ctx.idleTimeoutMs);
@@ -202,6 +218,8 @@ class Connection {
             return;
           }
           if (this.parser.inProgress) this.startRequestTimer();
+          if (this.parser.readingHead) this.startHeadTimer();
+          else this.clearHeadTimer();
           if (this.socket.isPaused()) this.socket.resume();
           return;
         case 'continue':
@@ -238,7 +256,7 @@ class Connection {
     this.inHandler = true;
     let outcome: Outcome;
     try {
-      outcome = await resolveRequest(request, this.ctx);
+      outcome = await resolveRequest(request, this.ctx, this.id);
     } finally {
       this.inHandler = false;
     }
@@ -256,13 +274,15 @@ class Connection {
       return;
     }
     const { head, close } = serializeHead(outcome, request);
+    // The answer to HEAD is its head alone (RFC 9110 9.3.2): a body would be read as the next response.
+    const body = request.method.toUpperCase() === 'HEAD' ? new Uint8Array(0) : outcome.body;
     // One write for the usual small answer (one syscall, one segment); big bodies are not copied.
-    if (outcome.body.byteLength === 0) this.socket.write(head);
-    else if (outcome.body.byteLength <= 16 * 1024) this.socket.write(Buffer.concat([head, outcome.body]));
+    if (body.byteLength === 0) this.socket.write(head);
+    else if (body.byteLength <= 16 * 1024) this.socket.write(Buffer.concat([head, body]));
     else {
       this.socket.cork();
       this.socket.write(head);
-      this.socket.write(outcome.body);
+      this.socket.write(body);
       this.socket.uncork();
     }
     this.ctx.report(info(outcome.status));
@@ -299,11 +319,22 @@ class Connection {
   private clearRequestTimer(): void {
     if (this.requestTimer) clearTimeout(this.requestTimer);
     this.requestTimer = undefined;
+    this.clearHeadTimer();
+  }
+
+  /** A head dripped slower than headTimeoutMs holds its connection no longer (slowloris). */
+  private startHeadTimer(): void {
+    this.headTimer ??= setTimeout(() => this.socket.destroy(), this.ctx.headTimeoutMs);
+  }
+
+  private clearHeadTimer(): void {
+    if (this.headTimer) clearTimeout(this.headTimer);
+    this.headTimer = undefined;
   }
 }
 
 /** Runs the handlers for one request. Never rejects. */
-async function resolveRequest(request: ParsedRequest, ctx: Context): Promise<Outcome> {
+async function resolveRequest(request: ParsedRequest, ctx: Context, connection: number): Promise<Outcome> {
   const plain = (status: number, url: string, error: string, close = false): Outcome => ({
     kind: 'response',
     status,
@@ -328,6 +359,10 @@ async function resolveRequest(request: ParsedRequest, ctx: Context): Promise<Out
   } catch (error) {
     return plain(400, url, `not a valid fetch request: ${(error as Error).message}`, true);
   }
+  // Facts of the wire for the handlers, read from the head as sent: a Request's own headers are no
+  // evidence of Content-Length in-process, where a fetch client's Request lacks what fetch adds on the wire.
+  const contentLengthSent = request.headers.some(([name]) => name.toLowerCase() === 'content-length');
+  noteRequestOrigin(fetchRequest, { connection, contentLengthSent });
 
   let response: Response | undefined;
   try {
@@ -386,10 +421,12 @@ function serializeHead(outcome: Extract<Outcome, { kind: 'response' }>, request:
   }
   // 1xx, 204 and 304 never have a body on the wire, whatever their Content-Length says.
   const bodiless = status < 200 || status === 204 || status === 304;
+  // HEAD: the head a GET would have (its Content-Length included), and no body is written.
+  const headOnly = request.method.toUpperCase() === 'HEAD';
   if (declared === undefined && !bodiless) lines.push(`Content-Length: ${body.byteLength}`);
   // Bytes the client won't expect (a wrong Content-Length kept as the handler set it, a body on a
   // bodiless status) leave the connection unframeable: close it after them.
-  const framed = bodiless ? body.byteLength === 0 : declared === undefined || declared.trim() === String(body.byteLength);
+  const framed = headOnly || (bodiless ? body.byteLength === 0 : declared === undefined || declared.trim() === String(body.byteLength));
   // A 1xx as the final answer leaves the client waiting for a final status that will never come.
   const close =
     !request.keepAlive || outcome.close === true || !framed || status < 200 || (connection !== undefined && /(^|,)\s*close\s*(,|$)/i.test(connection));
