@@ -377,11 +377,12 @@ export class UploadJob {
 
     if (status === 200) {
       if (!isAck(answer.headers)) return this.invalidResponse();
+      // Every Fragment Ack names where the server is (MC-BUP 2.2.7.2: the field MUST be included), the
+      // final fragment's too: short of the end, the server holds only that prefix and the upload goes on
+      // from there (ACK-RANGE-ALWAYS). An Ack without a usable range could hide lost data: an error.
       const next = parseReceivedRange(answer.headers.get(HEADER.receivedContentRange));
-      // The final fragment's Ack names where the server is too: short of the end, it holds only that
-      // prefix and the upload goes on from there (ACK-RANGE-ALWAYS). Without a range it is taken as done.
-      if (isFinal && (next === undefined || next >= total)) return this.uploaded(answer.headers);
       if (next === undefined || next > total) return this.invalidResponse();
+      if (isFinal && next === total) return this.uploaded(answer.headers);
       if (next <= this.offset && !this.recover()) return this.invalidResponse('transient');
       this.advanceTo(next);
       return true;
