@@ -1,12 +1,10 @@
-// [MC-BUP] The wire, beyond the application's status: resuming from BITS-Received-Content-Range after a
-// 416, an Ack behind, a dropped connection (PKT-RESUME-OFFSET, TRANSPORT-FAULT); a new session after
-// session-not-found (PKT-SESSION-RESTART); smaller fragments after 413 (PKT-SHRINK, SHOULD);
-// Close-Session and Cancel-Session re-sent on 5xx only (PKT-CLOSE-RETRY); the server's own errors
-// reported with context 5 (ERR-CONTEXT-SERVER); a missing BITS-Reply-URL (PKT-REPLY).
-// PKT-CREATE, PKT-SESSION, PKT-RANGE and PKT-RESUME-OFFSET are also checked on every case of every suite.
+// [MC-BUP] The wire beyond the application's status, one scenario module per concern
+// (src/harness/scenarios/): where the next fragment starts (offsets.ts), the session and the answers that
+// steer it (sessions.ts), a connection that breaks (transport.ts), ending a session (close-cancel.ts),
+// the server's own errors (server-errors.ts). Each scenario quotes the requirement it checks.
+// The invariants (src/harness/judge/invariants.ts, wire.ts) are checked on every case of every suite.
 import { scenarioCases } from '../src/harness/cases.js';
-import { SCENARIOS } from '../src/harness/scenarios.js';
+import { PROTOCOL_SCENARIOS } from '../src/harness/scenarios/index.js';
 import { conformanceSuite } from '../src/harness/suite.js';
 
-const protocol = SCENARIOS.filter((s) => !s.rules.some((r) => r.startsWith('TIMING-'))).map((s) => s.name);
-await conformanceSuite((timing) => scenarioCases(timing, protocol));
+await conformanceSuite((profile) => scenarioCases(profile, PROTOCOL_SCENARIOS.map((s) => s.name)));
