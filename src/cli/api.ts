@@ -35,7 +35,7 @@ export async function runConformance(options: RunConformanceOptions = {}): Promi
 /** runConformance with the exit code and the written files, for scripts that gate on it. */
 export async function runConformanceWithExitCode(options: RunConformanceOptions = {}): Promise<ConformanceRun> {
   const { onProgress, ...rest } = options;
-  const { selection, formats } = checkOptions(rest, fromApi);
+  const { selection, formats, interpretationsOff } = checkOptions(rest, fromApi);
   const { runSuite } = await import('./run.js');
   const result = await runSuite({
     ...(rest.client ? { client: rest.client } : {}),
@@ -48,6 +48,7 @@ export async function runConformanceWithExitCode(options: RunConformanceOptions 
     ...(rest.expectFail ? { expectFail: rest.expectFail } : {}),
     ...(rest.sign ? { sign: rest.sign } : {}),
     ...(rest.strict ? { strict: true } : {}),
+    ...(interpretationsOff?.length ? { interpretationsOff } : {}),
     ...(rest.bail ? { bail: true } : {}),
     ...(rest.timeoutMultiplier !== undefined ? { timeoutMultiplier: rest.timeoutMultiplier } : {}),
     ...(onProgress ? { progress: new CallbackDisplay(onProgress) } : {}),

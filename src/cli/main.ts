@@ -42,6 +42,7 @@ const RUN_OPTIONS: Options = {
   'expect-fail': { type: 'string' },
   sign: { type: 'string' },
   strict: { type: 'boolean' },
+  'interpretations-off': { type: 'string' },
   bail: { type: 'boolean' },
   'timeout-multiplier': { type: 'string' },
   config: { type: 'string' },
@@ -80,6 +81,8 @@ Which cases (each narrows the run; a list means any of its values):
 
 Judging:
   --strict               SHOULD rules fail a case instead of warning
+  --interpretations-off <ids>
+                         interpretations not judged (see \`rules\`); such a run is never a full certification
   --bail                 stop after the first case that does not pass
   --timeout-multiplier <x>
                          scale the per-case time limit and a process client's answer time (slow CI)
@@ -224,6 +227,7 @@ export function runFlags(values: Record<string, string | boolean | (string | boo
   set('expectFail', str('expect-fail'));
   set('sign', str('sign'));
   if (values.strict === true) options.strict = true;
+  set('interpretationsOff', list(str('interpretations-off')));
   if (values.bail === true) options.bail = true;
   if (values.debug === true) options.debug = true;
   const multiplier = str('timeout-multiplier');
@@ -252,7 +256,7 @@ async function runFromArgs(argv: string[], invocation: Invocation): Promise<numb
   }
   const options: ConformanceOptions = { ...fromFile, ...flags };
   if (options.debug) debugRequested = true;
-  const { selection, formats } = checkOptions(options, fromFlags);
+  const { selection, formats, interpretationsOff } = checkOptions(options, fromFlags);
   const { runCommand } = await import('./run.js');
   return runCommand({
     ...(options.client ? { client: options.client } : {}),
@@ -265,6 +269,7 @@ async function runFromArgs(argv: string[], invocation: Invocation): Promise<numb
     ...(options.expectFail ? { expectFail: options.expectFail } : {}),
     ...(options.sign ? { sign: options.sign } : {}),
     ...(options.strict ? { strict: true } : {}),
+    ...(interpretationsOff?.length ? { interpretationsOff } : {}),
     ...(options.bail ? { bail: true } : {}),
     ...(options.timeoutMultiplier !== undefined ? { timeoutMultiplier: options.timeoutMultiplier } : {}),
     command: invocation.runCommand,

@@ -49,7 +49,7 @@ function identity(r: ConformanceReport): [string, unknown][] {
     ['rule table (rulesDigest)', r.suite.rulesDigest],
     ['client', { name: r.client.name, version: r.client.version, transport: r.client.transport, capabilities: r.client.capabilities ?? {} }],
     ['case selection', withoutShard(selection) ?? {}],
-    ['options (--strict, --bail, --timeout-multiplier)', judging],
+    ['options (--strict, --interpretations-off, --bail, --timeout-multiplier)', judging],
     ['expected-failures list', r.expectedFailures?.sha256 ?? null],
     ['baseline', r.baseline?.sha256 ?? null],
   ];

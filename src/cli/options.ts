@@ -4,7 +4,7 @@
 // option as the user wrote it.
 import type { JobType } from '../harness/contract.js';
 import type { CaseSelection } from '../harness/selection.js';
-import { FIRST_STATUS, LAST_STATUS, ruleTable } from '../rules/index.js';
+import { FIRST_STATUS, LAST_STATUS, interpretationIds, ruleTable } from '../rules/index.js';
 import type { ReportFormat } from '../report/publish.js';
 import type { RelayForm } from '../server/acks.js';
 
@@ -39,6 +39,8 @@ export interface ConformanceOptions {
   sign?: string;
   /** SHOULD rules fail a case instead of warning. */
   strict?: boolean;
+  /** Interpretations switched off, by rule ID: their failures are not counted (never a full certification). */
+  interpretationsOff?: string[];
   /** Stop after the first case that does not pass. */
   bail?: boolean;
   /** Scales the per-case time limit and a process client's per-command answer time. */
@@ -49,7 +51,7 @@ export interface ConformanceOptions {
 
 export const OPTION_KEYS: readonly (keyof ConformanceOptions)[] = [
   'client', 'clientCmd', 'retryDelayMs', 'codes', 'rules', 'relay', 'jobType', 'case', 'shard', 'out', 'format',
-  'baseline', 'expectFail', 'sign', 'strict', 'bail', 'timeoutMultiplier', 'debug',
+  'baseline', 'expectFail', 'sign', 'strict', 'interpretationsOff', 'bail', 'timeoutMultiplier', 'debug',
 ];
 
 /** A bad option value: one line, exit 2, before anything runs. */
@@ -118,6 +120,7 @@ export function parseShard(text: string, where: string): { index: number; count:
 export interface CheckedOptions {
   selection: CaseSelection;
   formats?: ReportFormat[];
+  interpretationsOff?: string[];
 }
 
 function oneOf<T extends string>(value: string, known: readonly T[], where: string, what: string): T {
@@ -158,6 +161,8 @@ export function checkOptions(options: ConformanceOptions, where: Where): Checked
   }
   if (options.shard !== undefined) selection.shard = parseShard(String(options.shard), where('shard'));
   const checked: CheckedOptions = { selection };
+  const off = list('interpretationsOff', options.interpretationsOff);
+  if (off) checked.interpretationsOff = off.map((id, i) => interpretationId(String(id).trim(), where('interpretationsOff', i)));
   const formats = list('format', options.format);
   if (formats) {
     // On the command line the list is one value: say it as it was typed.
@@ -179,6 +184,14 @@ export function checkOptions(options: ConformanceOptions, where: Where): Checked
     if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) throw new OptionError(`${where(key)} needs a non-empty value`);
   }
   return checked;
+}
+
+/** An interpretation's rule ID, or a one-line error: only interpretations may be switched off. */
+function interpretationId(id: string, where: string): string {
+  const interpretations = interpretationIds();
+  if (interpretations.includes(id)) return id;
+  const known = ruleTable.rules.some((r) => r.id === id);
+  throw new OptionError(`${where}: ${known ? `'${id}' is a rule the sources state, not an interpretation: it cannot be switched off` : `'${id}' is not an interpretation${didYouMean(id, interpretations)}`}; \`bits-conformance rules\` lists them`);
 }
 
 /** The selection as the flags that make it, for printed commands and the summary: `--codes 400-499 --shard 1/3`. */

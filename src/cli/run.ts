@@ -35,7 +35,7 @@ const REFERENCE_CLIENT_MODULE = fileURLToPath(new URL('../harness/reference-clie
  */
 export type RunOptions = Pick<
   ConformanceOptions,
-  'client' | 'clientCmd' | 'retryDelayMs' | 'out' | 'baseline' | 'expectFail' | 'sign' | 'strict' | 'bail' | 'timeoutMultiplier'
+  'client' | 'clientCmd' | 'retryDelayMs' | 'out' | 'baseline' | 'expectFail' | 'sign' | 'strict' | 'interpretationsOff' | 'bail' | 'timeoutMultiplier'
 > & {
   /** Where a --client-cmd runs; default the current folder. */
   clientCwd?: string;
@@ -138,6 +138,7 @@ function runOptionsOf(options: RunOptions): ConformanceReport['options'] {
   const o: NonNullable<ConformanceReport['options']> = {
     ...(isWholeSuite(selection) ? {} : { selection }),
     ...(options.strict ? { strict: true } : {}),
+    ...(options.interpretationsOff?.length ? { interpretationsOff: [...options.interpretationsOff].sort() } : {}),
     ...(options.bail ? { bail: true } : {}),
     ...(options.timeoutMultiplier !== undefined && options.timeoutMultiplier !== 1 ? { timeoutMultiplier: options.timeoutMultiplier } : {}),
   };
@@ -176,7 +177,7 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
         project: 'conformance',
         watch: false,
         reporters: progress ? [collector, progress] : [collector],
-        provide: { ...target.provide, caseSelection: selection, strict: options.strict === true, timeoutMultiplier: multiplier },
+        provide: { ...target.provide, caseSelection: selection, strict: options.strict === true, interpretationsOff: options.interpretationsOff ?? [], timeoutMultiplier: multiplier },
         testTimeout: Math.round(CASE_TIMEOUT_MS * multiplier),
         ...(options.bail ? { bail: 1 } : {}),
         ...target.vitest,
@@ -192,7 +193,8 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
   }
   const finishedAt = new Date();
 
-  const extra = `${options.strict ? ' --strict' : ''}${multiplier !== 1 ? ` --timeout-multiplier ${multiplier}` : ''}`;
+  const off = options.interpretationsOff?.length ? ` --interpretations-off ${options.interpretationsOff.join(',')}` : '';
+  const extra = `${options.strict ? ' --strict' : ''}${off}${multiplier !== 1 ? ` --timeout-multiplier ${multiplier}` : ''}`;
   const command = options.command ?? 'npx bits-conformance run';
   const runOptions = runOptionsOf(options);
   const built = buildReport({
