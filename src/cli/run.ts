@@ -145,6 +145,38 @@ function runOptionsOf(options: RunOptions): ConformanceReport['options'] {
   return Object.keys(o).length ? o : undefined;
 }
 
+type StartVitest = (typeof import('vitest/node'))['startVitest'];
+type Reporters = NonNullable<Parameters<StartVitest>[2]>['reporters'];
+
+/** Runs vitest's conformance project over the selection, the results going to `reporters`. */
+async function runConformanceProject(startVitest: StartVitest, options: RunOptions, target: Target, reporters: Reporters, onlyCase: string | undefined, progress: ProgressReporter | undefined): Promise<void> {
+  const multiplier = options.timeoutMultiplier ?? 1;
+  progress?.start();
+  try {
+    const vitest = await startVitest(
+      'test',
+      [],
+      {
+        root: PACKAGE_ROOT,
+        project: 'conformance',
+        watch: false,
+        reporters,
+        provide: { ...target.provide, caseSelection: options.selection ?? {}, strict: options.strict === true, interpretationsOff: options.interpretationsOff ?? [], timeoutMultiplier: multiplier },
+        testTimeout: Math.round(CASE_TIMEOUT_MS * multiplier),
+        ...(options.bail ? { bail: 1 } : {}),
+        ...target.vitest,
+        // The selection already narrows each suite to the case; the name filter keeps --case exact
+        // even for a suite that lists its cases some other way.
+        ...(onlyCase ? { testNamePattern: new RegExp(`^${escapeRegExp(onlyCase)}$`) } : {}),
+      },
+      { logLevel: 'silent' },
+    );
+    await vitest.close();
+  } finally {
+    progress?.stop();
+  }
+}
+
 /** Runs the selected cases and returns the finished report; writes the report files when `out` is given. */
 export async function runSuite(options: RunOptions): Promise<RunResult> {
   // Report inputs first: a bad baseline, list or key costs one line, not a whole run.
@@ -166,31 +198,8 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
   const startedAt = new Date();
   const collector = new CaseCollector();
   const progress = options.progress ? new ProgressReporter(options.progress, estimatedCases) : undefined;
-  progress?.start();
   const onlyCase = selection.cases?.length === 1 ? selection.cases[0] : undefined;
-  try {
-    const vitest = await startVitest(
-      'test',
-      [],
-      {
-        root: PACKAGE_ROOT,
-        project: 'conformance',
-        watch: false,
-        reporters: progress ? [collector, progress] : [collector],
-        provide: { ...target.provide, caseSelection: selection, strict: options.strict === true, interpretationsOff: options.interpretationsOff ?? [], timeoutMultiplier: multiplier },
-        testTimeout: Math.round(CASE_TIMEOUT_MS * multiplier),
-        ...(options.bail ? { bail: 1 } : {}),
-        ...target.vitest,
-        // The selection already narrows each suite to the case; the name filter keeps --case exact
-        // even for a suite that lists its cases some other way.
-        ...(onlyCase ? { testNamePattern: new RegExp(`^${escapeRegExp(onlyCase)}$`) } : {}),
-      },
-      { logLevel: 'silent' },
-    );
-    await vitest.close();
-  } finally {
-    progress?.stop();
-  }
+  await runConformanceProject(startVitest, options, target, [collector, ...(progress ? [progress] : [])], onlyCase, progress);
   const finishedAt = new Date();
 
   const off = options.interpretationsOff?.length ? ` --interpretations-off ${options.interpretationsOff.join(',')}` : '';

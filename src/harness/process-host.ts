@@ -12,63 +12,70 @@ type Command = { id: number; cmd: string; job?: string; [field: string]: unknown
 
 const wireError = (error: JobError | null) => (error ? { context: error.context, code: formatHresult(error.code) } : null);
 
-/** Answers commands from `input` on `output` until `shutdown` or the end of input. */
-export async function hostClient(client: ClientUnderTest, input: Readable = process.stdin, output: Writable = process.stdout): Promise<void> {
-  const jobs = new Map<string, Job>();
-  const say = (message: object): void => {
-    output.write(`${JSON.stringify(message)}\n`);
-  };
-  const jobOf = (command: Command): Job => {
-    const job = command.job === undefined ? undefined : jobs.get(command.job);
+/** One client served over the process protocol: its jobs by id, and the lines it writes. */
+class ClientHost {
+  private readonly jobs = new Map<string, Job>();
+
+  constructor(private readonly client: ClientUnderTest, private readonly output: Writable) {}
+
+  say(message: object): void {
+    this.output.write(`${JSON.stringify(message)}\n`);
+  }
+
+  private jobOf(command: Command): Job {
+    const job = command.job === undefined ? undefined : this.jobs.get(command.job);
     if (!job) throw new Error(`no job ${JSON.stringify(command.job)}`);
     return job;
-  };
+  }
 
   // The contract has no state callback, so the host watches each job closely (it is local and cheap)
   // and pushes a state event on every change: the suite's timeline is then exact, with no polling.
-  const watch = (id: string, job: Job): void => {
+  private watch(id: string, job: Job): void {
     let last = '';
     const timer = setInterval(() => {
       const state = job.getState();
       const error = wireError(job.getError());
       const now = JSON.stringify([state, error]);
-      if (now !== last) say({ event: 'state', job: id, state, error });
+      if (now !== last) this.say({ event: 'state', job: id, state, error });
       last = now;
       if (state === 'ACKNOWLEDGED' || state === 'CANCELLED') clearInterval(timer);
     }, 5);
     timer.unref();
-  };
+  }
 
-  async function handle(command: Command): Promise<object> {
+  private async create(command: Command): Promise<object> {
+    const payload = new Uint8Array(await readFile(String(command.payloadFile)));
+    const job = await this.client.createJob({
+      url: String(command.url),
+      payload,
+      type: command.type === 'upload-reply' ? 'upload-reply' : 'upload',
+      minimumRetryDelayMs: Number(command.minimumRetryDelayMs),
+      noProgressTimeoutMs: Number(command.noProgressTimeoutMs),
+    });
+    this.jobs.set(String(command.job), job);
+    this.watch(String(command.job), job);
+    return {};
+  }
+
+  async handle(command: Command): Promise<object> {
     switch (command.cmd) {
       case 'hello':
         if (command.protocol !== PROCESS_PROTOCOL) throw new Error(`this host speaks ${PROCESS_PROTOCOL}`);
-        return { name: client.name, version: client.version, capabilities: { uploadReply: client.capabilities?.uploadReply === true, events: true } };
-      case 'create': {
-        const payload = new Uint8Array(await readFile(String(command.payloadFile)));
-        const job = await client.createJob({
-          url: String(command.url),
-          payload,
-          type: command.type === 'upload-reply' ? 'upload-reply' : 'upload',
-          minimumRetryDelayMs: Number(command.minimumRetryDelayMs),
-          noProgressTimeoutMs: Number(command.noProgressTimeoutMs),
-        });
-        jobs.set(String(command.job), job);
-        watch(String(command.job), job);
-        return {};
-      }
+        return { name: this.client.name, version: this.client.version, capabilities: { uploadReply: this.client.capabilities?.uploadReply === true, events: true } };
+      case 'create':
+        return this.create(command);
       case 'resume':
       case 'suspend':
       case 'cancel':
       case 'complete':
-        await jobOf(command)[command.cmd]();
+        await this.jobOf(command)[command.cmd]();
         return {};
       case 'state': {
-        const job = jobOf(command);
+        const job = this.jobOf(command);
         return { state: job.getState(), error: wireError(job.getError()) };
       }
       case 'reply': {
-        const reply = jobOf(command).getReply?.() ?? null;
+        const reply = this.jobOf(command).getReply?.() ?? null;
         return { reply: reply ? Buffer.from(reply).toString('base64') : null };
       }
       case 'shutdown':
@@ -77,17 +84,21 @@ export async function hostClient(client: ClientUnderTest, input: Readable = proc
         throw new Error(`unknown command ${JSON.stringify(command.cmd)}`);
     }
   }
+}
 
+/** Answers commands from `input` on `output` until `shutdown` or the end of input. */
+export async function hostClient(client: ClientUnderTest, input: Readable = process.stdin, output: Writable = process.stdout): Promise<void> {
+  const host = new ClientHost(client, output);
   for await (const line of createInterface({ input })) {
     if (!line.trim()) continue;
     const command = JSON.parse(line) as Command;
     // Commands are answered as they finish: a slow one never holds up the others.
-    void handle(command).then(
+    void host.handle(command).then(
       (fields) => {
-        say({ id: command.id, ok: true, ...fields });
+        host.say({ id: command.id, ok: true, ...fields });
         if (command.cmd === 'shutdown') process.exit(0);
       },
-      (error: unknown) => say({ id: command.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) => host.say({ id: command.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
     );
   }
 }

@@ -274,7 +274,7 @@ ${grids(report)}
 </main>
 <aside id="detail" class="detail" hidden aria-labelledby="detail-title" tabindex="-1"></aside>
 <script type="application/json" id="report-data">${data}</script>
-<script>
+<script type="module">
 ${asset('html-app.js')}
 </script>
 </body>

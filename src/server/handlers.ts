@@ -64,183 +64,198 @@ export interface BitsServer {
 
 const REPLY_PATH = '/__bits-reply/';
 
-export function createBitsServer(options: BitsServerOptions): BitsServer {
-  const { origin, application, relay } = options;
-  const ledger = new Ledger(options.now, options.retain?.ledgerEntries);
-  const replies = new Map<string, Uint8Array>();
-  const table = new SessionTable(options.sessionScope ?? 'server', options.retain?.sessions ?? Infinity, (id) => replies.delete(id));
-  const sessions = table.sessions;
-  const faults = new FaultScript(options.faults);
-  const farmHost = options.hostId ? farmHostFor(origin) : undefined;
-  const farmOrigin = farmHost ? Object.assign(new URL(origin), { hostname: farmHost }).href.replace(/\/$/, '') : undefined;
+/** The server of one job: its sessions, the application it posts to, its ledger, its scripted faults. */
+class BitsServerModel {
+  readonly ledger: Ledger;
+  readonly table: SessionTable;
+  private readonly replies = new Map<string, Uint8Array>();
+  private readonly faults: FaultScript;
+  private readonly relay: RelayForm;
+  readonly farmHost: string | undefined;
 
-  const openSession = (request: Request): Session | undefined => table.open(request);
-
-  const sessionNotFound = (): Response => serverError(relay, 500, HRESULT.BG_E_SESSION_NOT_FOUND);
-  const badRequest = (): Response => serverError(relay, 400, HRESULT.E_INVALIDARG);
-  const receivedRange = (session: Session): Record<string, string> => ({ [HEADER.receivedContentRange]: String(session.received) });
-
-  function createSession(request: Request): Response {
-    if (!offersBitsProtocol(request.headers.get(HEADER.supportedProtocols))) return badRequest();
-    const { id } = table.create(request);
-    return ack(200, { [HEADER.protocol]: BITS_PROTOCOL_GUID, [HEADER.sessionId]: id, ...(farmHost ? { [HEADER.hostId]: farmHost } : {}) });
+  constructor(private readonly options: BitsServerOptions) {
+    this.ledger = new Ledger(options.now, options.retain?.ledgerEntries);
+    this.table = new SessionTable(options.sessionScope ?? 'server', options.retain?.sessions ?? Infinity, (id) => this.replies.delete(id));
+    this.faults = new FaultScript(options.faults);
+    this.relay = options.relay;
+    this.farmHost = options.hostId ? farmHostFor(options.origin) : undefined;
   }
 
-  /** Keeps only the first `length` bytes: the server lost the rest. */
-  function truncate(session: Session, length: number): void {
-    session.received = length;
-    session.data = session.data.slice(0, length);
+  private sessionNotFound = (): Response => serverError(this.relay, 500, HRESULT.BG_E_SESSION_NOT_FOUND);
+  private badRequest = (): Response => serverError(this.relay, 400, HRESULT.E_INVALIDARG);
+  private receivedRange = (session: Session): Record<string, string> => ({ [HEADER.receivedContentRange]: String(session.received) });
+
+  private createSession(request: Request): Response {
+    if (!offersBitsProtocol(request.headers.get(HEADER.supportedProtocols))) return this.badRequest();
+    const { id } = this.table.create(request);
+    return ack(200, { [HEADER.protocol]: BITS_PROTOCOL_GUID, [HEADER.sessionId]: id, ...(this.farmHost ? { [HEADER.hostId]: this.farmHost } : {}) });
   }
 
-  function fragment(request: Request, body: Uint8Array, range: ContentRange | undefined, entry: LedgerEntry, fault: FaultAction | undefined): Response {
-    const session = openSession(request);
-    if (!session) return sessionIdOf(request) ? sessionNotFound() : badRequest();
+  /** A Fragment: the faults that come before the bytes, the bytes, then the Ack (or the post, for the final one). */
+  private fragment(request: Request, body: Uint8Array, range: ContentRange | undefined, entry: LedgerEntry, fault: FaultAction | undefined): Response {
+    const session = this.table.open(request);
+    if (!session) return sessionIdOf(request) ? this.sessionNotFound() : this.badRequest();
     const before = session.received;
     entry.receivedBefore = before;
     if (fault?.kind === 'forget-session') {
       session.state = 'forgotten';
-      return sessionNotFound();
+      return this.sessionNotFound();
     }
     if (fault?.kind === 'gap') {
       truncate(session, Math.floor(session.received / 2));
-      return serverError(relay, 416, undefined, fault.received === 'none' ? {} : receivedRange(session));
+      return serverError(this.relay, 416, undefined, fault.received === 'none' ? {} : this.receivedRange(session));
     }
-    if (!range || body.byteLength !== range.last - range.first + 1) return badRequest();
-    if (session.total !== undefined && session.total !== range.total) return badRequest();
+    if (!range || body.byteLength !== range.last - range.first + 1) return this.badRequest();
+    if (session.total !== undefined && session.total !== range.total) return this.badRequest();
     session.total = range.total;
     // The server keeps only a contiguous prefix: a gap is answered with where to resume.
-    if (range.first > session.received) return serverError(relay, 416, undefined, receivedRange(session));
-    accept(session, range, body);
+    if (range.first > session.received) return serverError(this.relay, 416, undefined, this.receivedRange(session));
+    accept(session, range, body, this.options.acceptAtMost);
     const final = range.last + 1 === range.total && session.received === range.total;
-    const answered = faultAck(session, range, before, final, fault);
+    const answered = this.faultAck(session, range, before, final, fault);
     if (answered) return answered;
-    if (!final) return ack(200, receivedRange(session));
-    return postToApplication(request, session, entry, fault);
-  }
-
-  /** Writes the new bytes of a fragment (an overlap writes only the new ones), at most `acceptAtMost` of them. */
-  function accept(session: Session, range: ContentRange, body: Uint8Array): void {
-    const end = Math.min(range.last + 1, options.acceptAtMost === undefined ? Infinity : session.received + options.acceptAtMost);
-    if (end <= session.received) return;
-    const grown = new Uint8Array(end);
-    grown.set(session.data.subarray(0, session.received));
-    grown.set(body.subarray(session.received - range.first, end - range.first), session.received);
-    session.data = grown;
-    session.received = end;
+    if (!final) return ack(200, this.receivedRange(session));
+    return this.postToApplication(request, session, entry, fault);
   }
 
   /** The Ack a scripted fault gives a fragment the server took, if the fault changes it. */
-  function faultAck(session: Session, range: ContentRange, before: number, final: boolean, fault: FaultAction | undefined): Response | undefined {
+  private faultAck(session: Session, range: ContentRange, before: number, final: boolean, fault: FaultAction | undefined): Response | undefined {
     if (fault?.kind === 'stall' && !final) {
       truncate(session, before);
-      return ack(200, receivedRange(session));
+      return ack(200, this.receivedRange(session));
     }
     if (fault?.kind === 'bad-ack' && !final) {
       return ack(200, fault.received === 'none' ? {} : { [HEADER.receivedContentRange]: String(range.total + 1000) });
     }
     if (fault?.kind === 'behind') {
       truncate(session, Math.floor(session.received / 2));
-      return ack(200, receivedRange(session));
+      return ack(200, this.receivedRange(session));
     }
     return undefined;
   }
 
   /** Every final fragment, first or re-sent, posts the file to the application ([PMU], MC-BUP 3.2.5.1.3). */
-  function postToApplication(request: Request, session: Session, entry: LedgerEntry, fault: FaultAction | undefined): Response {
-    const answer = application.notify({ sessionId: session.id, url: request.url, file: session.data });
-    ledger.noteNotification(entry, answer.status, createHash('sha256').update(session.data).digest('hex'));
-    if (answer.status !== 200) return applicationErrorAck(relay, answer.status);
-    if (!answer.reply || fault?.kind === 'no-reply-url') return ack(200, receivedRange(session));
-    replies.set(session.id, answer.reply);
-    return ack(200, { ...receivedRange(session), [HEADER.replyUrl]: `${origin}${REPLY_PATH}${encodeURIComponent(session.id)}` });
+  private postToApplication(request: Request, session: Session, entry: LedgerEntry, fault: FaultAction | undefined): Response {
+    const answer = this.options.application.notify({ sessionId: session.id, url: request.url, file: session.data });
+    this.ledger.noteNotification(entry, answer.status, createHash('sha256').update(session.data).digest('hex'));
+    if (answer.status !== 200) return applicationErrorAck(this.relay, answer.status);
+    if (!answer.reply || fault?.kind === 'no-reply-url') return ack(200, this.receivedRange(session));
+    this.replies.set(session.id, answer.reply);
+    return ack(200, { ...this.receivedRange(session), [HEADER.replyUrl]: `${this.options.origin}${REPLY_PATH}${encodeURIComponent(session.id)}` });
   }
 
   /** Whether a Fragment would leave the server holding the whole file (what makes it final, for faults). */
-  function completesFile(request: Request, range: ContentRange | undefined): boolean {
-    const session = openSession(request);
+  private completesFile(request: Request, range: ContentRange | undefined): boolean {
+    const session = this.table.open(request);
     if (!session || !range || range.last + 1 !== range.total || range.first > session.received) return false;
-    const cap = options.acceptAtMost === undefined ? Infinity : session.received + options.acceptAtMost;
+    const cap = this.options.acceptAtMost === undefined ? Infinity : session.received + this.options.acceptAtMost;
     return Math.max(session.received, Math.min(range.last + 1, cap)) === range.total;
   }
 
-  function endSession(request: Request, state: 'closed' | 'cancelled', entry: LedgerEntry): Response {
-    const session = openSession(request);
-    if (!session) return sessionNotFound();
+  private endSession(request: Request, state: 'closed' | 'cancelled', entry: LedgerEntry): Response {
+    const session = this.table.open(request);
+    if (!session) return this.sessionNotFound();
     entry.receivedBefore = session.received;
-    table.end(session, state);
+    this.table.end(session, state);
     return ack(200, { [HEADER.sessionId]: session.id });
   }
 
-  const onBitsPost = async ({ request }: { request: Request }): Promise<Response> => {
+  /** Records a BITS_POST in the ledger, with what the judge needs to check the packet. */
+  private record(request: Request, packetType: PacketType | undefined, range: ContentRange | undefined, bodyLength: number): LedgerEntry {
+    const sessionId = request.headers.get(HEADER.sessionId) ?? undefined;
+    const origin = requestOrigin(request);
+    return this.ledger.record({
+      method: request.method,
+      url: request.url,
+      packetType: packetType ?? 'unknown',
+      ...optional('sessionId', sessionId),
+      ...optional('sessionIssued', sessionId === undefined ? undefined : this.table.issued(sessionId)),
+      ...optional('offeredProtocol', packetType === 'Create-Session' ? offersBitsProtocol(request.headers.get(HEADER.supportedProtocols)) : undefined),
+      ...optional('range', range),
+      ...optional('contentRange', request.headers.get(HEADER.contentRange) ?? undefined),
+      bodyLength,
+      ...optional('connection', origin?.connection),
+      ...optional('contentLengthSent', origin?.contentLengthSent),
+    });
+  }
+
+  readonly onBitsPost = async ({ request }: { request: Request }): Promise<Response> => {
     // No answer within the same turn of the event loop, as over a network: in-process, a client that
     // loops on answers would otherwise run on microtasks alone and starve the harness that watches it.
     await new Promise<void>((resolve) => setImmediate(resolve));
     const body = new Uint8Array(await request.arrayBuffer());
     const packetType = parsePacketType(request.headers.get(HEADER.packetType));
     const range = parseContentRange(request.headers.get(HEADER.contentRange));
-    const sessionId = request.headers.get(HEADER.sessionId) ?? undefined;
-    const origin = requestOrigin(request);
-    const entry = ledger.record({
-      method: request.method,
-      url: request.url,
-      packetType: packetType ?? 'unknown',
-      ...optional('sessionId', sessionId),
-      ...optional('sessionIssued', sessionId === undefined ? undefined : table.issued(sessionId)),
-      ...optional('offeredProtocol', packetType === 'Create-Session' ? offersBitsProtocol(request.headers.get(HEADER.supportedProtocols)) : undefined),
-      ...optional('range', range),
-      ...optional('contentRange', request.headers.get(HEADER.contentRange) ?? undefined),
-      bodyLength: body.byteLength,
-      ...optional('connection', origin?.connection),
-      ...optional('contentLengthSent', origin?.contentLengthSent),
-    });
-    const fault = packetType && packetType !== 'Ack' ? faults.take(packetType, packetType === 'Fragment' && completesFile(request, range)) : undefined;
+    const entry = this.record(request, packetType, range, body.byteLength);
+    const fault = packetType && packetType !== 'Ack' ? this.faults.take(packetType, packetType === 'Fragment' && this.completesFile(request, range)) : undefined;
     if (fault) entry.fault = describeFault(fault);
     if (fault?.kind === 'drop') {
       entry.response = { status: 0 };
       return HttpResponse.error();
     }
-    const response =
-      fault?.kind === 'server-error' && packetType !== 'Fragment'
-        ? serverError(relay, fault.status, fault.code)
-        : answer(packetType, request, body, range, entry, fault);
+    const response = fault?.kind === 'server-error' && packetType !== 'Fragment' ? serverError(this.relay, fault.status, fault.code) : this.answer(packetType, request, body, range, entry, fault);
     entry.response = describe(response);
     return response;
   };
-  const bitsPost = [origin, ...(farmOrigin ? [farmOrigin] : [])].map((o) => new HttpHandler(/^BITS_POST$/, `${o}/*`, onBitsPost));
 
-  function answer(type: PacketType | undefined, request: Request, body: Uint8Array, range: ContentRange | undefined, entry: LedgerEntry, fault: FaultAction | undefined): Response {
+  private answer(type: PacketType | undefined, request: Request, body: Uint8Array, range: ContentRange | undefined, entry: LedgerEntry, fault: FaultAction | undefined): Response {
     switch (type) {
       case 'Ping':
         return ack(200);
       case 'Create-Session':
-        return createSession(request);
+        return this.createSession(request);
       case 'Fragment':
         if (fault?.kind === 'server-error') {
-          const session = openSession(request);
+          const session = this.table.open(request);
           if (session) entry.receivedBefore = session.received;
-          return serverError(relay, fault.status, fault.code);
+          return serverError(this.relay, fault.status, fault.code);
         }
-        return fragment(request, body, range, entry, fault);
+        return this.fragment(request, body, range, entry, fault);
       case 'Close-Session':
-        return endSession(request, 'closed', entry);
+        return this.endSession(request, 'closed', entry);
       case 'Cancel-Session':
-        return endSession(request, 'cancelled', entry);
+        return this.endSession(request, 'cancelled', entry);
       default:
-        return badRequest();
+        return this.badRequest();
     }
   }
 
-  const replyDownload = http.get(`${origin}${REPLY_PATH}:session`, ({ request, params }) => {
+  /** A plain GET of the reply an upload-reply job downloads (BITS-Reply-URL). */
+  readonly onReplyDownload = ({ request, params }: { request: Request; params: Record<string, unknown> }): Response => {
     const sessionId = decodeURIComponent(String(params.session));
-    const reply = replies.get(sessionId);
+    const reply = this.replies.get(sessionId);
     const connection = requestOrigin(request)?.connection;
-    const entry = ledger.record({ method: 'GET', url: request.url, packetType: 'GET', sessionId, bodyLength: 0, ...optional('connection', connection) });
+    const entry = this.ledger.record({ method: 'GET', url: request.url, packetType: 'GET', sessionId, bodyLength: 0, ...optional('connection', connection) });
     const response = reply ? new HttpResponse(reply, { status: 200, headers: { 'Content-Type': 'application/octet-stream' } }) : new HttpResponse(null, { status: 404 });
     entry.response = { status: response.status };
     return response;
-  });
+  };
+}
 
-  return { handlers: [...bitsPost, replyDownload], ledger, sessions };
+/** Keeps only the first `length` bytes: the server lost the rest. */
+function truncate(session: Session, length: number): void {
+  session.received = length;
+  session.data = session.data.slice(0, length);
+}
+
+/** Writes the new bytes of a fragment (an overlap writes only the new ones), at most `acceptAtMost` of them. */
+function accept(session: Session, range: ContentRange, body: Uint8Array, acceptAtMost: number | undefined): void {
+  const end = Math.min(range.last + 1, acceptAtMost === undefined ? Infinity : session.received + acceptAtMost);
+  if (end <= session.received) return;
+  const grown = new Uint8Array(end);
+  grown.set(session.data.subarray(0, session.received));
+  grown.set(body.subarray(session.received - range.first, end - range.first), session.received);
+  session.data = grown;
+  session.received = end;
+}
+
+export function createBitsServer(options: BitsServerOptions): BitsServer {
+  const model = new BitsServerModel(options);
+  const { origin } = options;
+  const farmOrigin = model.farmHost ? Object.assign(new URL(origin), { hostname: model.farmHost }).href.replace(/\/$/, '') : undefined;
+  const bitsPost = [origin, ...(farmOrigin ? [farmOrigin] : [])].map((o) => new HttpHandler(/^BITS_POST$/, `${o}/*`, model.onBitsPost));
+  const replyDownload = http.get(`${origin}${REPLY_PATH}:session`, model.onReplyDownload);
+  return { handlers: [...bitsPost, replyDownload], ledger: model.ledger, sessions: model.table.sessions };
 }
 
 function describe(response: Response): LedgerResponse {

@@ -244,6 +244,62 @@ interface HeadFraming {
   length: number;
 }
 
+/** What the header lines say about framing, besides the headers themselves. */
+interface HeaderFacts {
+  headers: Array<[string, string]>;
+  lengths: Set<string>;
+  hasLength: boolean;
+  codings: string[];
+  connection: string[];
+  hosts: string[];
+  expectContinue: boolean;
+}
+
+/** Notes one header that bears on framing; a string is the reason it is malformed. */
+function noteHeader(facts: HeaderFacts, name: string, value: string): string | undefined {
+  switch (name.toLowerCase()) {
+    case 'content-length':
+      facts.hasLength = true;
+      // "5, 5" is one length sent twice (RFC 9110 8.6); anything else must be a plain number.
+      for (const item of value.split(',')) {
+        const digits = trimOws(item);
+        if (!/^\d+$/.test(digits)) return 'invalid Content-Length';
+        facts.lengths.add(digits.replace(/^0+(?=\d)/, ''));
+      }
+      return undefined;
+    case 'transfer-encoding':
+      facts.codings.push(...listTokens(value));
+      return undefined;
+    case 'connection':
+      facts.connection.push(...listTokens(value));
+      return undefined;
+    case 'host':
+      facts.hosts.push(value);
+      return undefined;
+    case 'expect':
+      if (value.toLowerCase() === '100-continue') facts.expectContinue = true;
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+function readHeaderLines(lines: string[]): HeaderFacts | string {
+  const facts: HeaderFacts = { headers: [], lengths: new Set(), hasLength: false, codings: [], connection: [], hosts: [], expectContinue: false };
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    // A bare CR or LF inside the head; obs-fold (a line starting with whitespace) fails the token test.
+    if (colon <= 0 || /[\r\n]/.test(line)) return 'bad header line';
+    const name = line.slice(0, colon);
+    const value = trimOws(line.slice(colon + 1));
+    if (!TOKEN.test(name) || !FIELD_VALUE.test(value)) return 'bad header line';
+    facts.headers.push([name, value]);
+    const problem = noteHeader(facts, name, value);
+    if (problem) return problem;
+  }
+  return facts;
+}
+
 /** Parses the head (without its final CRLFCRLF); a string is the reason it is malformed. */
 export function parseHead(text: string, maxBodyBytes: number): HeadFraming | string {
   const lines = text.split('\r\n');
@@ -251,47 +307,9 @@ export function parseHead(text: string, maxBodyBytes: number): HeadFraming | str
   if (!requestLine) return 'bad request line';
   const [, method, target, minor] = requestLine as unknown as [string, string, string, string];
   const version = minor === '0' ? '1.0' : '1.1';
-
-  const headers: Array<[string, string]> = [];
-  const lengths = new Set<string>();
-  const codings: string[] = [];
-  const connection: string[] = [];
-  const hosts: string[] = [];
-  let hasLength = false;
-  let expectContinue = false;
-  for (let i = 1; i < lines.length; i += 1) {
-    const line = lines[i]!;
-    const colon = line.indexOf(':');
-    // A bare CR or LF inside the head; obs-fold (a line starting with whitespace) fails the token test.
-    if (colon <= 0 || /[\r\n]/.test(line)) return 'bad header line';
-    const name = line.slice(0, colon);
-    const value = trimOws(line.slice(colon + 1));
-    if (!TOKEN.test(name) || !FIELD_VALUE.test(value)) return 'bad header line';
-    headers.push([name, value]);
-    switch (name.toLowerCase()) {
-      case 'content-length':
-        hasLength = true;
-        // "5, 5" is one length sent twice (RFC 9110 8.6); anything else must be a plain number.
-        for (const item of value.split(',')) {
-          const digits = trimOws(item);
-          if (!/^\d+$/.test(digits)) return 'invalid Content-Length';
-          lengths.add(digits.replace(/^0+(?=\d)/, ''));
-        }
-        break;
-      case 'transfer-encoding':
-        codings.push(...listTokens(value));
-        break;
-      case 'connection':
-        connection.push(...listTokens(value));
-        break;
-      case 'host':
-        hosts.push(value);
-        break;
-      case 'expect':
-        if (value.toLowerCase() === '100-continue') expectContinue = true;
-        break;
-    }
-  }
+  const facts = readHeaderLines(lines.slice(1));
+  if (typeof facts === 'string') return facts;
+  const { headers, lengths, hasLength, codings, connection, hosts, expectContinue } = facts;
   if (lengths.size > 1) return 'conflicting Content-Length values';
   if (hasLength && codings.length > 0) return 'both Content-Length and Transfer-Encoding';
   // We only undo chunked; any other coding would hand the handlers bytes they can't read.

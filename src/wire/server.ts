@@ -81,32 +81,47 @@ const PAUSE_AT = 1024 * 1024;
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 const HOST = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=%]+|\[[0-9A-Fa-f:.]+\])(?::\d*)?$/;
 
-export async function startWireServer(options: WireServerOptions): Promise<WireServer> {
-  const host = options.host ?? '127.0.0.1';
-  const sockets = new Set<net.Socket>();
-  const ctx: Context = {
+/** What every connection of one server shares: the handlers, the limits, the log callbacks. */
+function contextOf(options: WireServerOptions): Context {
+  const safely = (call: () => void): void => {
+    try {
+      call();
+    } catch {
+      // A broken log callback must not break the transport.
+    }
+  };
+  return {
     handlers: options.handlers,
     limits: { maxHeaderBytes: options.maxHeaderBytes ?? 64 * 1024, maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024 },
     idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
     requestTimeoutMs: options.requestTimeoutMs ?? 300_000,
     headTimeoutMs: options.headTimeoutMs ?? 60_000,
     fallbackHost: '',
-    report(info) {
-      try {
-        options.onRequest?.(info);
-      } catch {
-        // A broken log callback must not break the transport.
-      }
-    },
-    reportError(error) {
-      try {
-        options.onError?.(error instanceof Error ? error : new Error(String(error)));
-      } catch {
-        // As above.
-      }
-    },
+    report: (info) => safely(() => options.onRequest?.(info)),
+    reportError: (error) => safely(() => options.onError?.(error instanceof Error ? error : new Error(String(error)))),
   };
+}
 
+function listen(server: net.Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** The host part of the server's URL, from the address it is bound to. */
+function urlHostOf(address: AddressInfo): string {
+  if (address.address === '0.0.0.0') return '127.0.0.1';
+  if (address.address === '::') return '[::1]';
+  return address.family === 'IPv6' ? `[${address.address}]` : address.address;
+}
+
+export async function startWireServer(options: WireServerOptions): Promise<WireServer> {
+  const sockets = new Set<net.Socket>();
+  const ctx = contextOf(options);
   // allowHalfOpen: a client may shut down its sending side after a request and still read the answer.
   let accepted = 0;
   const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
@@ -118,20 +133,11 @@ export async function startWireServer(options: WireServerOptions): Promise<WireS
     server.maxConnections = options.maxConnections;
     server.on('drop', () => ctx.report({ method: '', url: '', status: 0, ms: 0, error: `connection refused: ${options.maxConnections} already open` }));
   }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   // Accept errors (EMFILE and the like) after listening must not become an uncaught exception.
   server.on('error', (error) => ctx.reportError(error));
-
   const address = server.address() as AddressInfo;
-  const urlHost = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '[::1]' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  ctx.fallbackHost = `${urlHost}:${address.port}`;
+  ctx.fallbackHost = `${urlHostOf(address)}:${address.port}`;
 
   let closing: Promise<void> | undefined;
   return {

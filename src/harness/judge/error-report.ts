@@ -1,6 +1,6 @@
 // The error a job reports (IBackgroundCopyError::GetError) against the one the rules expect: context and
 // code apart, each under its own rule, and the relay rule the client may have missed where it shows.
-import { errorCodeFor, hasNamedErrorCode } from '../../rules/index.js';
+import { BG_ERROR_CONTEXT, errorCodeFor, hasNamedErrorCode } from '../../rules/index.js';
 import { formatHresult } from '../../protocol/index.js';
 import type { ConformanceCase, ExpectedError } from '../cases.js';
 import type { JobError } from '../contract.js';
@@ -14,6 +14,13 @@ export function checkApplicationError(c: ConformanceCase, want: ExpectedError | 
   const failures: Failure[] = [];
   if (actual.context !== want.context) {
     failures.push(fail('APP-CONTEXT', `expected context ${want.context} (REMOTE_APPLICATION) ${when}, observed ${actual.context}`));
+    // The relay marks the status as the application's with BITS-Error-Context 0x7: the status read right
+    // (its code) but taken for the server's own error (5) means that mark went unread. Where a status has a
+    // fragment-level meaning, RELAY-PRECEDENCE names the same mistake.
+    const statusRead = want.code !== undefined && actual.code === want.code;
+    if (c.relay === 'mirror' && statusRead && actual.context === BG_ERROR_CONTEXT.REMOTE_FILE && !c.rules.includes('RELAY-PRECEDENCE')) {
+      failures.push(fail('RELAY-MIRROR', `${c.status} was relayed as the Ack's status with BITS-Error-Context 0x7 (the application's); the client reported it as the server's own error (context 5)`));
+    }
   }
   if (want.code !== undefined && actual.code !== want.code) failures.push(...wrongCode(c, want.code, actual.code, when, ackStatus));
   return failures;
