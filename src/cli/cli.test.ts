@@ -28,7 +28,7 @@ describe('bits-conformance run', () => {
     const r = await cli('run', '--client', 'fixtures/clients/zoo/reports-context-5.ts', '--case', 'app/404/mirror/upload', '--out', out);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('FAIL app/404/mirror/upload: [APP-CONTEXT] expected context 7');
-    expect(r.stdout).toMatch(/#4 t=0 Fragment bytes 4096-5999\/6000 => 404 code 0x80190194 ctx 7/);
+    expect(r.stdout).toMatch(/#3 t=0 Fragment bytes 0-5999\/6000 => 404 code 0x80190194 ctx 7/);
     expect(r.stdout).toMatch(/verdict: non-conformant {2}wall time: [\d.]+ s/);
     const report = await reportIn(out);
     expect(report.summary).toMatchObject({ total: 1, fail: 1, verdict: 'non-conformant' });
