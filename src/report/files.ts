@@ -37,8 +37,13 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
 
 /** Reads a file as text; a missing or unreadable file is one line naming it. */
 export async function readInputText(file: string, what: string): Promise<string> {
+  return (await readInputBytes(file, what)).toString('utf8');
+}
+
+/** Reads a file's bytes; a missing or unreadable file is one line naming it. */
+export async function readInputBytes(file: string, what: string): Promise<Buffer> {
   try {
-    return await readFile(file, 'utf8');
+    return await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
