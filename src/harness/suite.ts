@@ -25,6 +25,8 @@ declare module 'vitest' {
     retryDelayMs: number;
     /** SHOULD rules fail a case (`--strict`), instead of warning. */
     strict: boolean;
+    /** A file the client process's group id is appended to, so that the CLI can kill it whatever happens here. */
+    clientGroupsFile: string;
   }
   interface TaskMeta {
     conformance?: CaseRecord;
@@ -57,7 +59,7 @@ export interface SuiteTarget {
   concurrent: boolean;
 }
 
-function provided<K extends 'clientModule' | 'clientCmd' | 'clientCwd' | 'retryDelayMs' | 'strict'>(key: K) {
+function provided<K extends 'clientModule' | 'clientCmd' | 'clientCwd' | 'retryDelayMs' | 'strict' | 'clientGroupsFile'>(key: K) {
   try {
     return inject(key);
   } catch {
@@ -71,8 +73,9 @@ let processTarget: Promise<SuiteTarget> | undefined;
 
 async function startProcessTarget(command: string, retryDelayMs: number): Promise<SuiteTarget> {
   const environment = await new TcpEnvironment().start();
-  const client = await ProcessClient.start(command, { cwd: provided('clientCwd') || process.cwd(), commandTimeoutMs: commandTimeoutMs(DEFAULT_COMMAND_TIMEOUT_MS) });
-  process.once('exit', () => client.killGroup()); // no client process outlives the suite
+  // No client process outlives the worker (process-groups.ts), nor the CLI (it kills the recorded group).
+  const groupsFile = provided('clientGroupsFile');
+  const client = await ProcessClient.start(command, { cwd: provided('clientCwd') || process.cwd(), commandTimeoutMs: commandTimeoutMs(DEFAULT_COMMAND_TIMEOUT_MS), ...(groupsFile ? { groupsFile } : {}) });
   return { client, environment, profile: realTimeProfile(retryDelayMs), concurrent: true };
 }
 
