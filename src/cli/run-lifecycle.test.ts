@@ -1,10 +1,10 @@
 // How a run ends, with the command line as a real child process: normally, by SIGINT, by SIGTERM, or
 // with its vitest worker killed. Whatever the way, no client process survives it (counted in the process
 // table afterwards), and a signal leaves a report of the cases that finished, marked interrupted.
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -169,6 +169,20 @@ describe('a signal keeps the cases that finished', () => {
 });
 
 describe('one run at a time per --out', () => {
+  test('what a run killed with SIGKILL left (its lock, its temporaries) does not stop the next; the new set has one run id', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'bits-killed-'));
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid; // a process that has exited: the killed run
+    await writeFile(join(out, '.bits-conformance.lock'), `${JSON.stringify({ pid: gone, host: hostname(), since: '2026-01-02T03:04:05.000Z' })}\n`);
+    await writeFile(join(out, `.conformance.json.${gone}.0badc0de.tmp`), '{"half": ');
+    await writeFile(join(out, `.junit.xml.${gone}.12345678.tmp`), '<testsu');
+    const run = start(['run', '--case', CASE, '--out', out]);
+    const { code, stderr } = await run.exited;
+    expect(code, stderr).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(['conformance.html', 'conformance.json', 'junit.xml', 'summary.md']);
+    const { runId } = assertReport(JSON.parse(await readFile(join(out, 'conformance.json'), 'utf8')));
+    for (const name of ['junit.xml', 'summary.md', 'conformance.html']) expect(await readFile(join(out, name), 'utf8')).toContain(runId!);
+  }, 180_000);
+
   test('a second run into the same folder is refused with one line and exit 2; the first finishes', async () => {
     const out = await mkdtemp(join(tmpdir(), 'bits-lock-'));
     const first = start(['run', '--codes', '400-449', '--relay', 'mirror', '--out', out, '--format', 'json']);
