@@ -116,7 +116,7 @@ export interface ConformanceReport {
   /** Names the run; every file of its report set carries it. */
   runId?: string;
   /** A signal stopped the run: only the cases that had finished are here, and the verdict is `interrupted`. */
-  interrupted?: RunInterruption;
+  interrupted?: InterruptionRecord;
   summary: Summary;
   expectedFailures?: ExpectedFailuresOutcome;
   /** How the run was asked for, when not a default whole-suite run (a selection covers only its cases). */
@@ -126,7 +126,7 @@ export interface ConformanceReport {
   integrity?: ReportIntegrity;
 }
 
-export interface RunInterruption {
+export interface InterruptionRecord {
   signal: InterruptSignal;
   at: string;
 }
@@ -134,7 +134,7 @@ export interface RunInterruption {
 export interface ReportInput {
   client: ConformanceReport['client'];
   runId?: string;
-  interrupted?: RunInterruption;
+  interrupted?: InterruptionRecord;
   /** Judged records; the collector adds how long each took. */
   records: (CaseRecord & { durationMs?: number })[];
   runErrors: string[];
