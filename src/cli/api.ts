@@ -26,7 +26,9 @@ export interface ConformanceRun {
  * Runs the conformance suite against a client and resolves with the finished report (expected
  * failures applied, baseline compared, digest and signature added). Bad options, a client module
  * that is missing or breaks the contract, or a bad input file reject with a one-line Error. Run it
- * from a plain Node process, not from inside a vitest test: it starts vitest itself.
+ * from a plain Node process, not from inside a vitest test: it starts vitest itself. While it runs,
+ * SIGINT and SIGTERM stop the run instead of the process: it resolves with the report of the cases
+ * that finished, `summary.verdict` `interrupted`.
  */
 export async function runConformance(options: RunConformanceOptions = {}): Promise<ConformanceReport> {
   return (await runConformanceWithExitCode(options)).report;

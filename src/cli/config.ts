@@ -94,6 +94,8 @@ async function readConfigData(file: string): Promise<unknown> {
   } catch (error) {
     throw new OptionError(`config ${shown(file)}: ${(error as NodeJS.ErrnoException).code === 'EISDIR' ? 'is a directory' : (error as Error).message}`);
   }
+  // A byte-order mark is how some Windows editors start a UTF-8 file; JSON.parse refuses it.
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

@@ -2,11 +2,13 @@
 // the verdicts, summary and exit code of one unsharded run. Reports that do not belong together are
 // refused with one line: another suite, rule table, client, selection or option set, a shard missing
 // or repeated, or a report whose digest no longer matches its content.
+import { randomUUID } from 'node:crypto';
 import { relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { prepareOutputs, writeOutputs } from '../report/publish.js';
-import { parseInputJson, readInputText, ReportInputError } from '../report/files.js';
-import { assertReport, type BaselineOutcome, type ConformanceReport, type ExpectedFailuresOutcome, type ReportCase } from '../report/report.js';
+import { parseInputJson, readInputText, removeStaleTemporaries, ReportInputError } from '../report/files.js';
+import { lockOutputs } from '../report/output-lock.js';
+import { assertReport, requestCount, type BaselineOutcome, type ConformanceReport, type ExpectedFailuresOutcome, type ReportCase } from '../report/report.js';
 import { SchemaError } from '../schema/ajv.js';
 import { reportDigest, sealReport } from '../report/sign.js';
 import { EXIT_CODE, describeVerdict, summarize } from '../report/verdict.js';
@@ -28,6 +30,8 @@ async function loadShard(file: string): Promise<LoadedShard> {
     if (error instanceof SchemaError) throw new ReportInputError(`merge: ${file} does not follow the report schema: ${error.message.replace(/^conformance report: /, '')}`);
     throw error;
   }
+  // A part of a shard would pass for the whole shard once merged.
+  if (report.interrupted) throw new ReportInputError(`merge: ${file} is the report of an interrupted run (${report.interrupted.signal}): run that shard again`);
   // A shard changed after it was written must not slip into a merged, re-sealed report.
   if (report.integrity && digest !== report.integrity.digest) {
     throw new ReportInputError(`merge: ${file} was changed after it was written (its digest does not match its content)`);
@@ -136,7 +140,8 @@ export function mergeReports(shards: LoadedShard[]): ConformanceReport {
     finishedAt,
     wallTimeMs: Date.parse(finishedAt) - Date.parse(startedAt),
     ...(runErrors.length ? { runErrors } : { runErrors: undefined }),
-    summary: summarize({ verdicts: cases.map((c) => c.verdict), requests: cases.reduce((n, c) => n + c.transcript.length, 0), runErrors: runErrors.length }),
+    runId: randomUUID(), // the merged set is a report set of its own
+    summary: summarize({ verdicts: cases.map((c) => c.verdict), requests: requestCount(cases), runErrors: runErrors.length }),
     ...(expectedFailures ? { expectedFailures } : {}),
     ...(Object.keys(options).length ? { options } : { options: undefined }),
     ...(baseline ? { baseline } : {}),
@@ -165,7 +170,14 @@ export async function mergeCommand(files: string[], options: { out: string; form
   for (const file of files) shards.push(await loadShard(file));
   const { count } = checkShards(shards);
   const merged = sealReport(assertReport(clean(mergeReports(shards))), outputs.signingKey);
-  const written = await writeOutputs(merged, outputs.dir, outputs.formats);
+  const lock = await lockOutputs(outputs.dir); // as `run`: one writer per folder
+  let written: Awaited<ReturnType<typeof writeOutputs>>;
+  try {
+    await removeStaleTemporaries(outputs.dir);
+    written = await writeOutputs(merged, outputs.dir, outputs.formats);
+  } finally {
+    await lock.release();
+  }
   const s = merged.summary;
   write(`merged ${count} shard${count === 1 ? '' : 's'} of ${merged.client.name} ${merged.client.version}: ${s.total} cases`);
   write(`cases: ${s.total}  pass: ${s.pass}  fail: ${s.fail}  warn: ${s.warn}${s.xfail ? `  xfail: ${s.xfail}` : ''}  unsupported: ${s.unsupported}  error: ${s.error}`);

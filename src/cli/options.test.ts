@@ -106,6 +106,23 @@ describe('the config file', () => {
     await expect(loadConfig(file)).rejects.toThrow(/^config .*bits-conformance.config.json is not valid JSON: /);
   });
 
+  test('a file that starts with a UTF-8 byte-order mark loads; invisible characters in a message are shown escaped', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bits-config-'));
+    const file = join(dir, 'bits-conformance.config.json');
+    await writeFile(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ codes: ['404'], strict: true }))]));
+    expect((await loadConfig(file)).options).toEqual({ codes: ['404'], strict: true });
+    // A mark in the middle of the file, a zero-width space in a key, a no-break space in a value.
+    await writeFile(file, '{"codes": [\uFEFF"404"]}');
+    await expect(loadConfig(file)).rejects.toThrow(/is not valid JSON: Unexpected token '\\u\{FEFF\}'/);
+    await writeFile(file, JSON.stringify({ 'str\u200Bict': true }));
+    await expect(loadConfig(file)).rejects.toThrow('config: /str\\u{200B}ict is not an option of run (did you mean strict?) in ');
+    await writeFile(file, JSON.stringify({ codes: ['404\u00A0'] }));
+    const error = await loadConfig(file).then((loaded) => checkOptions(loaded.options, fromConfig), (e: unknown) => e);
+    expect(String((error as Error).message)).toMatch(/^config: \/codes\/0 must match pattern .*/);
+    expect(() => checkOptions({ codes: ['4\u200B04'] }, fromConfig)).toThrow("config: /codes/0: '4\\u{200B}04' is not a status");
+    for (const message of [(error as Error).message]) expect(message).not.toMatch(/[\u00A0\u200B\uFEFF]/);
+  });
+
   test('a .ts config is imported; its default export is checked the same way', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bits-config-'));
     const file = join(dir, 'bits-conformance.config.ts');

@@ -55,9 +55,20 @@ export const OPTION_KEYS: readonly (keyof ConformanceOptions)[] = [
 ];
 
 /** A bad option value: one line, exit 2, before anything runs. */
+/**
+ * Characters a terminal does not show (controls, format characters such as a byte-order mark or a
+ * zero-width space, separators other than the plain space, private and unassigned code points, lone
+ * surrogates), written as `\u{...}` so a message about them can be read.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}]|(?! )\p{Zs}/gu;
+export function showInvisible(text: string): string {
+  return text.replace(INVISIBLE, (ch) => `\\u{${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}}`);
+}
+
+/** A bad option, from a flag, the config file or the API: one line, invisible characters shown. */
 export class OptionError extends Error {
   constructor(message: string) {
-    super(message);
+    super(showInvisible(message));
     this.name = 'OptionError';
   }
 }

@@ -68,10 +68,27 @@ describe('a client in another language over TCP', () => {
     expect(leftovers('misbehaving.mjs hang')).toEqual([]);
   }, 120_000);
 
-  test('a client that fails the handshake is one clear line and exit 2', async () => {
-    const result = await cli('run', '--client-cmd', 'node fixtures/process-clients/misbehaving.mjs bad-hello');
+  test('a client that fails the handshake is one clear line, exit 2, and a report with that run error', async () => {
+    const result = await run('--client-cmd', 'node fixtures/process-clients/misbehaving.mjs bad-hello');
     expect(result.code).toBe(2);
     expect(result.stderr.split('\n')[0]).toMatch(/failed the hello handshake: .*must have required property 'version'/);
     expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(result.report).toMatchObject({ summary: { total: 0, verdict: 'error' }, runErrors: [expect.stringMatching(/failed the hello handshake/)] });
   }, 60_000);
+
+  test('a client writing a line that never ends during the handshake: one clear line, exit 2, a report, nothing left running', async () => {
+    const result = await run('--client-cmd', 'node fixtures/process-clients/misbehaving.mjs endless-hello');
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^bits-conformance: client command .* failed the hello handshake: the client wrote a line longer than 1048576 characters \(1 MiB\) without a newline: that breaks the protocol$/)]);
+    expect(result.report.summary.verdict).toBe('error');
+    expect(leftovers('misbehaving.mjs endless-hello')).toEqual([]);
+  }, 60_000);
+
+  test('the same during the cases: the case is an error, the run exits 2 with its report', async () => {
+    const result = await run('--client-cmd', 'node fixtures/process-clients/misbehaving.mjs endless-state', '--case', 'app/404/mirror/upload');
+    expect(result.code).toBe(2);
+    expect(result.report.cases[0]).toMatchObject({ verdict: 'error', reason: expect.stringMatching(/longer than 1048576 characters/) });
+    expect(result.report.summary.verdict).toBe('error');
+    expect(leftovers('misbehaving.mjs endless-state')).toEqual([]);
+  }, 120_000);
 });

@@ -110,6 +110,7 @@ export class ProgressReporter implements Reporter {
   private done = 0;
   private collected = 0;
   private failing = 0;
+  private stopped = false;
   private readonly startedAt: number;
 
   constructor(private readonly display: ProgressDisplay, private readonly estimatedTotal: number, private readonly now: () => number = Date.now) {
@@ -138,6 +139,7 @@ export class ProgressReporter implements Reporter {
   }
 
   onTestCaseResult(testCase: TestCase): void {
+    if (this.stopped) return;
     const verdict = testCase.meta().conformance?.verdict;
     if (verdict === undefined && testCase.options.mode === 'skip') return; // a placeholder, not a case
     this.done += 1;
@@ -145,7 +147,10 @@ export class ProgressReporter implements Reporter {
     this.display.update(this.progress());
   }
 
+  /** Idempotent: an interrupted run stops the display at the signal, and again at the end. */
   stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     this.display.stop(this.progress());
   }
 }

@@ -2,6 +2,7 @@
 // selection provided to them, shows progress, then builds, validates and writes the report and
 // prints a summary that puts the worst rules first. runConformance() (api.ts) is the same run without
 // the printing.
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -9,17 +10,22 @@ import { UsageError } from './errors.js';
 import { unwrapCommonJs } from './config.js';
 import { isWholeSuite, selectionFlags, type ConformanceOptions } from './options.js';
 import { BarDisplay, LineDisplay, ProgressReporter, progressMode, type ProgressDisplay } from './progress.js';
+import { RunInterruption } from './interrupt.js';
+import { clientGroupRecord, runCases, type CasesRun } from './run-cases.js';
 import { checkClient } from '../harness/contract.js';
-import { DEFAULT_COMMAND_TIMEOUT_MS, ProcessClient } from '../harness/process-client.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, ProcessClient, ProcessClientError } from '../harness/process-client.js';
 import type { CaseSelection } from '../harness/selection.js';
 // For the type checker only: suite.ts declares the vitest augmentations this file and the reporters
 // rely on (the provide keys, TaskMeta.conformance); without it a program that starts at src/index.ts
 // (the published declarations, a user's tsc) would not see them.
 import type {} from '../harness/suite.js';
 import type { ConformanceReport, ReportCase } from '../report/report.js';
-import { finishReport, prepareOutputs, writeOutputs, type ReportFormat } from '../report/publish.js';
-import { codeRanges } from '../report/text.js';
-import { EXIT_CODE, describeVerdict } from '../report/verdict.js';
+import { removeStaleTemporaries } from '../report/files.js';
+import { lockOutputs } from '../report/output-lock.js';
+import { finishReport, prepareOutputs, writeOutputs, type PreparedOutputs, type ReportFormat } from '../report/publish.js';
+import { codeRanges, interruptionText, leftOutLine } from '../report/text.js';
+import { TRANSCRIPT_HEAD } from '../harness/record.js';
+import { EXIT_CODE, describeVerdict, signalExitCode } from '../report/verdict.js';
 
 export { UsageError } from './errors.js';
 
@@ -46,6 +52,8 @@ export type RunOptions = Pick<
   command?: string;
   /** Where the summary goes; none (the API) prints nothing. */
   log?: (line: string) => void;
+  /** Where a line that cannot wait for the summary goes (a signal, a client that failed the handshake); none prints nothing. */
+  notify?: (line: string) => void;
   /** Progress display; default none. */
   progress?: ProgressDisplay;
 };
@@ -102,6 +110,8 @@ interface Target {
   clientArg: string;
   /** The timing profile its cases run with: in-process virtual time, or the wall clock. */
   realTimeRetryDelayMs?: number;
+  /** Why the client cannot be run (it failed the hello handshake): the run's only error, no case runs. */
+  brokenClient?: string;
 }
 
 /** Checks the client before the suites start: one clear line if it cannot be used. */
@@ -110,10 +120,17 @@ async function resolveTarget(options: RunOptions): Promise<Target> {
   if (options.clientCmd) {
     const cwd = options.clientCwd ?? process.cwd();
     const commandTimeoutMs = Math.round(DEFAULT_COMMAND_TIMEOUT_MS * (options.timeoutMultiplier ?? 1));
-    const probe = await ProcessClient.start(options.clientCmd, { cwd, commandTimeoutMs }); // the hello handshake
+    const retryDelayMs = options.retryDelayMs ?? 200;
+    let probe: ProcessClient;
+    try {
+      probe = await ProcessClient.start(options.clientCmd, { cwd, commandTimeoutMs }); // the hello handshake
+    } catch (error) {
+      if (!(error instanceof ProcessClientError)) throw error;
+      // The client broke the protocol (or could not run): that is the run's verdict, with a report.
+      return { client: { name: 'unknown (no hello)', version: 'unknown', module: options.clientCmd, transport: 'process' }, provide: { clientCmd: options.clientCmd, clientCwd: cwd, retryDelayMs }, vitest: {}, clientArg: ` --client-cmd ${shellQuote(options.clientCmd)}`, brokenClient: error.message };
+    }
     const { name, version, capabilities } = probe;
     await probe.close();
-    const retryDelayMs = options.retryDelayMs ?? 200;
     return {
       client: { name, version, module: options.clientCmd, transport: 'process', capabilities },
       provide: { clientCmd: options.clientCmd, clientCwd: cwd, retryDelayMs },
@@ -145,23 +162,67 @@ function runOptionsOf(options: RunOptions): ConformanceReport['options'] {
   return Object.keys(o).length ? o : undefined;
 }
 
-type StartVitest = (typeof import('vitest/node'))['startVitest'];
-type Reporters = NonNullable<Parameters<StartVitest>[2]>['reporters'];
-
-/** Runs vitest's conformance project over the selection, the results going to `reporters`. */
-async function runConformanceProject(startVitest: StartVitest, options: RunOptions, target: Target, reporters: Reporters, onlyCase: string | undefined, progress: ProgressReporter | undefined): Promise<void> {
-  const multiplier = options.timeoutMultiplier ?? 1;
-  progress?.start();
+/** Runs the selected cases and returns the finished report; writes the report files when `out` is given. */
+export async function runSuite(options: RunOptions): Promise<RunResult> {
+  // From the start: a signal at any point leaves a report of what finished, and no client behind.
+  const interruption = new RunInterruption().listen();
+  const groups = clientGroupRecord();
+  const killClients = (): void => void groups.killAll();
+  process.on('exit', killClients);
+  interruption.whenInterrupted(killClients);
+  interruption.whenAborted(killClients);
+  interruption.whenInterrupted((signal) => {
+    options.notify?.(`interrupted by ${signal}: stopping; the report will hold the cases that finished (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again stops at once, without it)`);
+  });
   try {
-    const vitest = await startVitest(
-      'test',
-      [],
-      {
-        root: PACKAGE_ROOT,
-        project: 'conformance',
-        watch: false,
-        reporters,
-        provide: { ...target.provide, caseSelection: options.selection ?? {}, strict: options.strict === true, interpretationsOff: options.interpretationsOff ?? [], timeoutMultiplier: multiplier },
+    return await lockedRun(options, interruption, groups);
+  } finally {
+    interruption.stop();
+    killClients();
+    groups.remove();
+    process.removeListener('exit', killClients);
+  }
+}
+
+async function lockedRun(options: RunOptions, interruption: RunInterruption, groups: ReturnType<typeof clientGroupRecord>): Promise<RunResult> {
+  // Report inputs first: a bad baseline, list or key costs one line, not a whole run.
+  const outputs = await prepareOutputs({ ...options, out: options.out ?? '.' });
+  const target = await resolveTarget(options);
+  // Only now is --out made (for its lock): a bad client or input leaves no folder behind.
+  const lock = options.out === undefined ? undefined : await lockOutputs(outputs.dir);
+  try {
+    if (lock) {
+      interruption.whenAborted(() => lock.releaseSync());
+      await removeStaleTemporaries(outputs.dir);
+    }
+    const { run, estimatedCases } = await casesOf(options, target, interruption, groups);
+    return await finishRun(options, target, run, outputs, estimatedCases);
+  } finally {
+    await lock?.release();
+  }
+}
+
+/** Runs the cases, or none when the client failed the hello handshake (then that is the run's error). */
+async function casesOf(options: RunOptions, target: Target, interruption: RunInterruption, groups: ReturnType<typeof clientGroupRecord>) {
+  // Loaded only now (vitest and the suites take seconds to load): a bad client or input costs one line at once.
+  const [{ allCases, realTimeProfile, VIRTUAL_PROFILE }, { applySelection }] = await Promise.all([import('../harness/cases.js'), import('../harness/selection.js')]);
+  const selection = options.selection ?? {};
+  const multiplier = options.timeoutMultiplier ?? 1;
+  const profile = target.realTimeRetryDelayMs === undefined ? VIRTUAL_PROFILE : realTimeProfile(target.realTimeRetryDelayMs);
+  const estimatedCases = applySelection(allCases(profile), selection).length;
+  if (target.brokenClient) {
+    options.notify?.(target.brokenClient);
+    const now = new Date();
+    return { run: { records: [], runErrors: [target.brokenClient], startedAt: now, finishedAt: now } satisfies CasesRun, estimatedCases };
+  }
+  const progress = options.progress ? new ProgressReporter(options.progress, estimatedCases) : undefined;
+  interruption.whenInterrupted(() => progress?.stop());
+  progress?.start();
+  const onlyCase = selection.cases?.length === 1 ? selection.cases[0] : undefined;
+  try {
+    const run = await runCases(PACKAGE_ROOT, {
+      provide: { ...target.provide, caseSelection: selection, strict: options.strict === true, interpretationsOff: options.interpretationsOff ?? [], timeoutMultiplier: multiplier },
+      vitest: {
         testTimeout: Math.round(CASE_TIMEOUT_MS * multiplier),
         ...(options.bail ? { bail: 1 } : {}),
         ...target.vitest,
@@ -169,59 +230,44 @@ async function runConformanceProject(startVitest: StartVitest, options: RunOptio
         // even for a suite that lists its cases some other way.
         ...(onlyCase ? { testNamePattern: new RegExp(`^${escapeRegExp(onlyCase)}$`) } : {}),
       },
-      { logLevel: 'silent' },
-    );
-    await vitest.close();
+      reporters: progress ? [progress] : [],
+      interruption,
+    }, groups);
+    return { run, estimatedCases };
   } finally {
     progress?.stop();
   }
 }
 
-/** Runs the selected cases and returns the finished report; writes the report files when `out` is given. */
-export async function runSuite(options: RunOptions): Promise<RunResult> {
-  // Report inputs first: a bad baseline, list or key costs one line, not a whole run.
-  const outputs = await prepareOutputs({ ...options, out: options.out ?? '.' });
-  const target = await resolveTarget(options);
+/** Builds the report from what ran, finishes it (expected failures, baseline, seal) and writes it. */
+async function finishRun(options: RunOptions, target: Target, run: CasesRun, outputs: PreparedOutputs, estimatedCases: number): Promise<RunResult> {
+  const { buildReport } = await import('../report/report.js');
   const selection = options.selection ?? {};
   const multiplier = options.timeoutMultiplier ?? 1;
-
-  // Loaded only now (vitest and the suites take seconds to load): a bad client or input costs one line at once.
-  const [{ startVitest }, { CaseCollector }, { buildReport }, { allCases, realTimeProfile, VIRTUAL_PROFILE }, { applySelection }] = await Promise.all([
-    import('vitest/node'),
-    import('../report/collector.js'),
-    import('../report/report.js'),
-    import('../harness/cases.js'),
-    import('../harness/selection.js'),
-  ]);
-  const profile = target.realTimeRetryDelayMs === undefined ? VIRTUAL_PROFILE : realTimeProfile(target.realTimeRetryDelayMs);
-  const estimatedCases = applySelection(allCases(profile), selection).length;
-  const startedAt = new Date();
-  const collector = new CaseCollector();
-  const progress = options.progress ? new ProgressReporter(options.progress, estimatedCases) : undefined;
   const onlyCase = selection.cases?.length === 1 ? selection.cases[0] : undefined;
-  await runConformanceProject(startVitest, options, target, [collector, ...(progress ? [progress] : [])], onlyCase, progress);
-  const finishedAt = new Date();
-
   const off = options.interpretationsOff?.length ? ` --interpretations-off ${options.interpretationsOff.join(',')}` : '';
   const extra = `${options.strict ? ' --strict' : ''}${off}${multiplier !== 1 ? ` --timeout-multiplier ${multiplier}` : ''}`;
   const command = options.command ?? 'npx bits-conformance run';
   const runOptions = runOptionsOf(options);
   const built = buildReport({
     client: target.client,
-    records: collector.records,
-    runErrors: collector.runErrors,
-    startedAt,
-    finishedAt,
+    runId: randomUUID(),
+    records: run.records,
+    runErrors: run.runErrors,
+    ...(run.interrupted ? { interrupted: run.interrupted } : {}),
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
     replayCommand: (id) => `${command}${target.clientArg}${extra} --case ${shellQuote(id)}`,
   });
-  if (built.cases.length === 0 && !built.runErrors?.length) {
+  if (built.cases.length === 0 && !built.runErrors?.length && !built.interrupted) {
     if (onlyCase) throw new UsageError(`no case has the id '${onlyCase}'`);
     if (!isWholeSuite(selection)) throw new UsageError(`no case matches ${selectionFlags(selection).join(' ')}`);
   }
   const finished = finishReport(runOptions ? { ...built, options: runOptions } : built, outputs);
   const files = options.out === undefined ? {} : await writeOutputs(finished.report, outputs.dir, outputs.formats);
-  // EXIT_CODE[verdict] unless --baseline gates on regressions only (publish.ts).
-  const exitCode = outputs.baseline ? finished.exitCode : EXIT_CODE[finished.report.summary.verdict];
+  // An interrupted run exits as the signal asks (130, 143); else EXIT_CODE[verdict], unless --baseline
+  // gates on regressions only (publish.ts).
+  const exitCode = run.interrupted ? signalExitCode(run.interrupted.signal) : outputs.baseline ? finished.exitCode : EXIT_CODE[finished.report.summary.verdict];
   return { report: finished.report, files, exitCode, notes: finished.notes, estimatedCases };
 }
 
@@ -237,7 +283,7 @@ export function worstRules(report: ConformanceReport): RuleRow[] {
   for (const c of report.cases) {
     if (c.verdict !== 'fail' && c.verdict !== 'warn' && c.verdict !== 'xfail') continue;
     for (const rule of new Set(c.failures.map((f) => f.rule))) {
-      const row = rows.get(rule) ?? { rule, level: report.rules[rule]?.level ?? 'MUST', cases: [] };
+      const row = rows.get(rule) ?? { rule, level: c.rules.find((r) => r.id === rule)?.level ?? 'MUST', cases: [] };
       row.cases.push(c);
       rows.set(rule, row);
     }
@@ -252,6 +298,7 @@ export function summaryLines(result: RunResult, options: { caseId?: string; comm
   const s = report.summary;
   const lines: string[] = [];
   lines.push(`${report.suite.name} ${report.suite.version} against ${report.client.name} ${report.client.version}`);
+  if (report.interrupted) lines.push(interruptionText(report));
   for (const error of report.runErrors ?? []) lines.push(`  run error: ${error}`);
   const rows = worstRules(report);
   if (rows.length) {
@@ -292,7 +339,7 @@ export async function runCommand(options: RunOptions & { out: string }): Promise
   const log = options.log ?? ((line: string) => console.log(line));
   const mode = progressMode(process.stderr);
   const progress = options.progress ?? (mode === 'bar' ? new BarDisplay(process.stderr) : new LineDisplay(log));
-  const result = await runSuite({ ...options, progress });
+  const result = await runSuite({ ...options, progress, notify: options.notify ?? ((line) => console.error(`bits-conformance: ${line}`)) });
   const caseId = options.selection?.cases?.length === 1 ? options.selection.cases[0] : undefined;
   for (const line of summaryLines(result, { ...(caseId ? { caseId } : {}), command: options.command ?? 'npx bits-conformance run' })) log(line);
   return result.exitCode;
@@ -306,6 +353,7 @@ function transcriptLines(c: ReportCase): string[] {
     const err = e.response?.errorCode !== undefined ? ` code 0x${e.response.errorCode.toString(16).toUpperCase()} ctx ${e.response.errorContext}` : '';
     lines.push(`  #${e.seq} t=${e.t} ${e.packetType}${range} => ${e.response?.status ?? '-'}${err}${post}`);
   }
+  if (c.requestsLeftOut) lines.splice(1 + TRANSCRIPT_HEAD, 0, `  ... ${leftOutLine(c.requestsLeftOut)}`);
   lines.push(`  states: ${(c.states ?? []).map((s) => `${s.state}@${s.t}`).join(' ')}`);
   for (const f of c.failures) lines.push(`  [${f.rule}] ${f.message}`);
   return lines;

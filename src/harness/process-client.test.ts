@@ -1,9 +1,12 @@
 // The process protocol against real child processes: good and bad lines, a crash, a hang.
 import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { compileAssert } from '../schema/ajv.js';
 import { statusMatrixCases } from './cases.js';
-import { ProcessClient, ProcessClientError } from './process-client.js';
+import { MAX_LINE_LENGTH, ProcessClient, ProcessClientError } from './process-client.js';
 import messageSchema from './schemas/process-message.schema.json' with { type: 'json' };
 import commandSchema from './schemas/process-command.schema.json' with { type: 'json' };
 
@@ -21,8 +24,12 @@ afterEach(async () => {
 });
 
 function processesRunning(mode: string): number {
+  return processesWith(`misbehaving.mjs ${mode}`);
+}
+
+function processesWith(text: string): number {
   try {
-    return execFileSync('pgrep', ['-f', `misbehaving.mjs ${mode}`]).toString().trim().split('\n').filter(Boolean).length;
+    return execFileSync('pgrep', ['-f', text]).toString().trim().split('\n').filter(Boolean).length;
   } catch {
     return 0; // pgrep exits 1 when nothing matches
   }
@@ -99,6 +106,34 @@ describe('a client process', () => {
     expect(processesRunning('hang')).toBeGreaterThan(0); // the shell and the client
     await client.close();
     expect(processesRunning('hang')).toBe(0);
+  });
+
+  test('a line that never ends breaks the hello handshake at 1 MiB, not the suite', async () => {
+    expect(MAX_LINE_LENGTH).toBe(1024 * 1024);
+    await expect(ProcessClient.start(misbehaving('endless-hello'))).rejects.toThrow(/failed the hello handshake: the client wrote a line longer than 1048576 characters \(1 MiB\) without a newline: that breaks the protocol/);
+    expect(processesRunning('endless-hello')).toBe(0);
+  });
+
+  test('a line that never ends during the cases fails the command and leaves the client dead', async () => {
+    const client = await start('endless-state');
+    const job = await client.createJob(options);
+    await expect(job.resume()).rejects.toThrow(/the client wrote a line longer than 1048576 characters/);
+    expect(client.deadReason).toMatch(/longer than 1048576 characters/);
+    await expect(client.createJob(options)).rejects.toThrow(ProcessClientError);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(processesRunning('endless-state')).toBe(0); // its group was killed at once
+  });
+
+  test.for(['ignores-shutdown', 'spawns-children'])('close() leaves no process of a client that %s', async (mode) => {
+    const folder = mkdtempSync(join(tmpdir(), `bits-lingering-${mode}-`));
+    const client = await ProcessClient.start(`node fixtures/process-clients/lingering.mjs ${mode} ${folder}`);
+    const job = await client.createJob(options);
+    await job.resume(); // the reference client behind it runs the job (to a server that is not there)
+    expect(existsSync(join(folder, 'running'))).toBe(true);
+    expect(processesWith(folder)).toBeGreaterThanOrEqual(mode === 'spawns-children' ? 5 : 3); // the shell, the client, its host, its children
+    await client.close();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(processesWith(folder)).toBe(0);
   });
 
   test('a command that cannot run is a clear error', async () => {

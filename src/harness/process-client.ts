@@ -5,10 +5,11 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import split2 from 'split2';
 import { createAjv } from '../schema/ajv.js';
 import { ClientFault, type ClientCapabilities, type ClientDiagnostics, type HarnessClient, type JobError, type JobOptions, type JobState, type ObservedJob } from './contract.js';
+import { adoptGroup, killGroup, releaseGroup } from './process-groups.js';
 import commandSchema from './schemas/process-command.schema.json' with { type: 'json' };
 import messageSchema from './schemas/process-message.schema.json' with { type: 'json' };
 
@@ -18,6 +19,11 @@ export const PROCESS_PROTOCOL = 'bits-conformance/1';
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
 /** How much of the client's stderr is kept for the report. */
 const STDERR_KEPT = 16 * 1024;
+/**
+ * The longest line the client may write (in characters). A message is a few hundred; without a cap a
+ * line that never ends grows in memory until the suite itself dies.
+ */
+export const MAX_LINE_LENGTH = 1024 * 1024;
 
 type Command = 'hello' | 'create' | 'resume' | 'suspend' | 'cancel' | 'complete' | 'state' | 'reply' | 'shutdown';
 const ANSWER_SCHEMA: Record<Command, 'hello' | 'done' | 'state' | 'reply'> = {
@@ -66,6 +72,8 @@ export function parseWireError(error: WireJobError | null | undefined): JobError
 export interface ProcessClientOptions {
   commandTimeoutMs?: number;
   cwd?: string;
+  /** A file the client's process group id is appended to, so that another process can kill it too. */
+  groupsFile?: string;
 }
 
 export class ProcessClient implements HarnessClient {
@@ -91,7 +99,14 @@ export class ProcessClient implements HarnessClient {
     child.stderr.on('data', (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_KEPT);
     });
-    createInterface({ input: child.stdout }).on('line', (line) => this.onLine(line));
+    // split2 rather than readline: readline has no limit on a line's length.
+    const lines = child.stdout.pipe(split2({ maxLength: MAX_LINE_LENGTH }));
+    lines.on('data', (line: string) => this.onLine(line));
+    lines.on('error', () => {
+      child.stdout.destroy();
+      this.die(`the client wrote a line longer than ${MAX_LINE_LENGTH} characters (1 MiB) without a newline: that breaks the protocol`);
+      this.killGroup();
+    });
     child.stdin.on('error', () => {}); // EPIPE after the client died: reported through `exit`
     this.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
@@ -109,6 +124,7 @@ export class ProcessClient implements HarnessClient {
   static async start(command: string, options: ProcessClientOptions = {}): Promise<ProcessClient> {
     const child = spawn(command, { shell: true, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const client = new ProcessClient(command, child, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
+    if (child.pid) adoptGroup(child.pid, { ...(options.groupsFile ? { recordFile: options.groupsFile } : {}), cleanup: () => client.removePayloads() });
     try {
       const hello = await client.send('hello', { protocol: PROCESS_PROTOCOL });
       client.name = hello.name!;
@@ -221,16 +237,17 @@ export class ProcessClient implements HarnessClient {
       await Promise.race([this.exited, new Promise((r) => setTimeout(r, 1_000).unref())]);
     }
     this.killGroup('SIGKILL');
-    rmSync(this.payloadDir, { recursive: true, force: true });
+    this.removePayloads();
+    if (this.child.pid) releaseGroup(this.child.pid);
   }
 
-  /** Synchronous last resort, for process exit: no client process outlives the suite. */
+  /** Kills the client's whole process group at once (process-groups.ts does it on any way out). */
   killGroup(signal: NodeJS.Signals = 'SIGKILL'): void {
-    try {
-      if (this.child.pid) process.kill(-this.child.pid, signal);
-    } catch {
-      // already gone
-    }
+    if (this.child.pid) killGroup(this.child.pid, signal);
+  }
+
+  removePayloads(): void {
+    rmSync(this.payloadDir, { recursive: true, force: true });
   }
 }
 

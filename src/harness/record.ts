@@ -26,6 +26,8 @@ export interface CaseRecord {
   states: Observation['states'];
   calls: Observation['calls'];
   transcript: LedgerEntry[];
+  /** Requests left out of `transcript` (keptTranscript): the judge saw them, the report does not keep them. */
+  requestsLeftOut?: number;
   /** The last of what a client process wrote on stderr, kept for cases that did not pass. */
   clientStderr?: string;
   /** Set when the case saw the client process die: the whole run is then an error. */
@@ -46,6 +48,16 @@ function caseFields(c: ConformanceCase) {
   };
 }
 
+/** Requests a case keeps in the report: the first ones and the last ones (a client looping on requests). */
+export const TRANSCRIPT_HEAD = 200;
+export const TRANSCRIPT_TAIL = 50;
+
+/** The ledger as the report keeps it: whole up to HEAD + TAIL requests, else its head and tail and a count. */
+export function keptTranscript(ledger: LedgerEntry[]): Pick<CaseRecord, 'transcript' | 'requestsLeftOut'> {
+  if (ledger.length <= TRANSCRIPT_HEAD + TRANSCRIPT_TAIL) return { transcript: ledger };
+  return { transcript: [...ledger.slice(0, TRANSCRIPT_HEAD), ...ledger.slice(-TRANSCRIPT_TAIL)], requestsLeftOut: ledger.length - TRANSCRIPT_HEAD - TRANSCRIPT_TAIL };
+}
+
 export function judgedRecord(c: ConformanceCase, o: Observation, j: Judgement): CaseRecord {
   return {
     ...caseFields(c),
@@ -57,7 +69,7 @@ export function judgedRecord(c: ConformanceCase, o: Observation, j: Judgement): 
     observed: j.observed,
     states: o.states,
     calls: o.calls,
-    transcript: o.ledger,
+    ...keptTranscript(o.ledger), // the judge has read the whole ledger already
   };
 }
 

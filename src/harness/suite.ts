@@ -27,6 +27,8 @@ declare module 'vitest' {
     strict: boolean;
     /** Interpretations switched off (`--interpretations-off`): their failures are not counted. */
     interpretationsOff: string[];
+    /** A file the client process's group id is appended to, so that the CLI can kill it whatever happens here. */
+    clientGroupsFile: string;
   }
   interface TaskMeta {
     conformance?: CaseRecord;
@@ -59,7 +61,7 @@ export interface SuiteTarget {
   concurrent: boolean;
 }
 
-function provided<K extends 'clientModule' | 'clientCmd' | 'clientCwd' | 'retryDelayMs' | 'strict' | 'interpretationsOff'>(key: K) {
+function provided<K extends 'clientModule' | 'clientCmd' | 'clientCwd' | 'retryDelayMs' | 'strict' | 'interpretationsOff' | 'clientGroupsFile'>(key: K) {
   try {
     return inject(key);
   } catch {
@@ -73,8 +75,9 @@ let processTarget: Promise<SuiteTarget> | undefined;
 
 async function startProcessTarget(command: string, retryDelayMs: number): Promise<SuiteTarget> {
   const environment = await new TcpEnvironment().start();
-  const client = await ProcessClient.start(command, { cwd: provided('clientCwd') || process.cwd(), commandTimeoutMs: commandTimeoutMs(DEFAULT_COMMAND_TIMEOUT_MS) });
-  process.once('exit', () => client.killGroup()); // no client process outlives the suite
+  // No client process outlives the worker (process-groups.ts), nor the CLI (it kills the recorded group).
+  const groupsFile = provided('clientGroupsFile');
+  const client = await ProcessClient.start(command, { cwd: provided('clientCwd') || process.cwd(), commandTimeoutMs: commandTimeoutMs(DEFAULT_COMMAND_TIMEOUT_MS), ...(groupsFile ? { groupsFile } : {}) });
   return { client, environment, profile: realTimeProfile(retryDelayMs), concurrent: true };
 }
 

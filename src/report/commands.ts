@@ -2,10 +2,10 @@
 // Exit codes: diff 0 no regression, 1 regressions; verify 0 verified, 1 not verified; both 2 for
 // bad input (ReportInputError: a missing file, bad JSON, a schema violation, a bad key).
 import { diffReports, formatDiff } from './diff.js';
-import { parseInputJson, readInputText, ReportInputError } from './files.js';
+import { readInputBytes, ReportInputError } from './files.js';
 import { assertReport, loadReport } from './report.js';
 import { SchemaError } from '../schema/ajv.js';
-import { loadVerifyingKey, verifyReportText } from './sign.js';
+import { loadVerifyingKey, verifyReportBytes } from './sign.js';
 
 export async function diffCommand(files: string[], options: { json?: boolean } = {}): Promise<number> {
   if (files.length !== 2) throw new ReportInputError('diff needs two report files: bits-conformance diff <old.json> <new.json>');
@@ -21,9 +21,7 @@ export async function verifyCommand(files: string[], options: { key?: string } =
   if (files.length !== 1) throw new ReportInputError('verify needs one report file: bits-conformance verify <report.json> [--key <public key PEM>]');
   const file = files[0]!;
   const key = options.key ? await loadVerifyingKey(options.key) : undefined;
-  const text = await readInputText(file, 'report');
-  const parsed = parseInputJson(text, file, 'report');
-  const result = verifyReportText(text, parsed, key);
+  const result = verifyReportBytes(await readInputBytes(file, 'report'), file, key);
   if (!result.verified) {
     console.log(`NOT VERIFIED: ${file}`);
     for (const problem of result.problems) console.log(`  ${problem}`);
@@ -31,7 +29,7 @@ export async function verifyCommand(files: string[], options: { key?: string } =
   }
   // Intact; now it must also be a report this suite can read.
   try {
-    const report = assertReport(parsed);
+    const report = assertReport(result.parsed);
     console.log(`verified: ${file}`);
     for (const check of result.checks) console.log(`  ${check}`);
     console.log(`  ${report.suite.name} ${report.suite.version} (rules ${report.suite.rulesDigest.slice(0, 12)}) against ${report.client.name} ${report.client.version}: ${report.summary.verdict}`);

@@ -97,6 +97,10 @@ function requestLine(c, r) {
   return el('li', { className: 'req' }, children);
 }
 
+function leftOutText(c) {
+  return c.lo[0] + ' requests left out (the report keeps the first ' + c.lo[1] + ' requests of a case and its last ones)';
+}
+
 // The transcript as a timeline: one entry per instant of (virtual) time, holding the calls the
 // harness made, the requests the client sent and the states it reported at that instant.
 function timeline(c, all) {
@@ -114,12 +118,15 @@ function timeline(c, all) {
   times.sort(function (a, b) { return a - b; });
   var shown = all || times.length <= TIMELINE_INSTANTS ? times : times.slice(0, TIMELINE_INSTANTS - 10).concat(times.slice(-10));
   var list = el('ol', { className: 'timeline' });
+  // The report keeps a case's first c.lo[1] requests and its last ones: the gap is before the first of those.
+  var gapAt = c.lo && c.tr[c.lo[1]] ? c.tr[c.lo[1]][1] : null;
   shown.forEach(function (t, index) {
     if (!all && times.length > TIMELINE_INSTANTS && index === TIMELINE_INSTANTS - 10) {
       var more = el('button', { type: 'button', text: 'Show all ' + times.length + ' instants' });
       more.addEventListener('click', function () { list.replaceWith(timeline(c, true)); });
       list.appendChild(el('li', null, [(times.length - TIMELINE_INSTANTS) + ' instants hidden. ', more]));
     }
+    if (t === gapAt) list.appendChild(el('li', { className: 'left-out', text: leftOutText(c) }));
     var inst = instants[t];
     var items = [];
     if (inst.calls.length) items.push(el('li', { className: 'call', text: 'harness calls ' + inst.calls.join(', ') }));
@@ -200,6 +207,7 @@ function showCase(i, cell) {
     ]);
   })));
   parts.push(el('h3', { text: 'Timeline (+time from the first post to the application)' }));
+  if (c.lo) parts.push(el('p', { className: 'left-out', text: leftOutText(c) }));
   parts.push(c.tr.length || c.st.length ? timeline(c, false) : el('p', { className: 'empty', text: 'No request and no state: the case did not run.' }));
   detail.replaceChildren.apply(detail, parts);
   detail.hidden = false;

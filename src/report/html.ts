@@ -7,7 +7,8 @@ import { STATUS_CODES } from 'node:http';
 import { showError } from '../harness/format.js';
 import { FIRST_STATUS, LAST_STATUS } from '../rules/index.js';
 import type { ConformanceReport, ReportCase } from './report.js';
-import { formatMs } from './text.js';
+import { TRANSCRIPT_HEAD } from '../harness/record.js';
+import { formatMs, interruptionText } from './text.js';
 import { REPORT_VERDICTS, describeVerdict, type ReportVerdict } from './verdict.js';
 import { expectedFailureWarnings } from './xfail.js';
 
@@ -50,6 +51,8 @@ export interface EmbeddedCase {
   ss: string[];
   /** Requests; trailing '' fields may be left off. */
   tr: (EmbeddedRequest | EmbeddedRequest[number][])[];
+  /** Requests left out of `tr`, after its first `TRANSCRIPT_HEAD` (a client looping on requests). */
+  lo?: [number, number];
   rp: string;
   ms?: number;
 }
@@ -118,7 +121,7 @@ export function embeddedReport(report: ConformanceReport): EmbeddedReport {
       ...(c.observed ? { o: { after: c.observed.decision?.state ?? null, error: showError(c.observed.decision?.error), posts: c.observed.posts, closes: c.observed.closeSessions } } : {}),
       tm: [c.timing.minimumRetryDelayMs, c.timing.noProgressTimeoutMs],
       st: c.states.map((s) => [s.t, s.state]), ca: c.calls.map((x) => [x.t, x.call]),
-      url, ss: sessions, tr, rp: c.replay.slice(replayPrefix.length),
+      url, ss: sessions, tr, ...(c.requestsLeftOut ? { lo: [c.requestsLeftOut, TRANSCRIPT_HEAD] as [number, number] } : {}), rp: c.replay.slice(replayPrefix.length),
       ...(c.durationMs !== undefined ? { ms: Math.round(c.durationMs * 10) / 10 } : {}),
     };
   });
@@ -197,7 +200,7 @@ function facts(report: ConformanceReport): string {
     ['Suite', `${report.suite.name} ${report.suite.version}`],
     ['Rule table', `sha256 ${report.suite.rulesDigest}`],
     ['Report digest', report.integrity ? `sha256 ${report.integrity.digest}${report.integrity.signature ? `, signed (ed25519) by ${report.integrity.signature.keyId}` : ', not signed'}` : 'none'],
-    ['Run', `${report.startedAt} to ${report.finishedAt}, wall time ${(report.wallTimeMs / 1000).toFixed(1)} s`],
+    ['Run', `${report.startedAt} to ${report.finishedAt}, wall time ${(report.wallTimeMs / 1000).toFixed(1)} s${report.runId ? `, run ${report.runId}` : ''}`],
     ['Environment', `Node ${report.environment.node} on ${report.environment.os}${report.environment.ci?.runUrl ? `, ${report.environment.ci.runUrl}` : ''}`],
   ];
   return `<dl class="facts">${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`;
@@ -205,6 +208,7 @@ function facts(report: ConformanceReport): string {
 
 function notes(report: ConformanceReport): string {
   const items = [
+    ...(report.interrupted ? [`<li class="warn-note">Interrupted: ${escapeHtml(interruptionText(report))}.</li>`] : []),
     ...(report.runErrors ?? []).map((e) => `<li class="warn-note">Run error (outside any case): ${escapeHtml(e)}</li>`),
     ...(report.summary.xfail ? [`<li class="warn-note">${report.summary.xfail} failure(s) accepted by the expected-failures list (${escapeHtml(report.expectedFailures?.file ?? '')}): shown as expected failures, not counted as fail. A clean run has none.</li>`] : []),
     ...expectedFailureWarnings(report.expectedFailures).map((w) => `<li class="warn-note">${escapeHtml(w)}</li>`),
@@ -251,7 +255,7 @@ export function toHtml(report: ConformanceReport): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<meta name="generator" content="${escapeHtml(`${report.suite.name} ${report.suite.version}`)}">
+<meta name="generator" content="${escapeHtml(`${report.suite.name} ${report.suite.version}`)}">${report.runId ? `\n<meta name="bits-conformance-run" content="${escapeHtml(report.runId)}">` : ''}
 <title>${escapeHtml(title)}</title>
 <style>
 ${asset('html-app.css')}

@@ -5,7 +5,7 @@
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { ConformanceReport, ReportCase } from './report.js';
-import { expectedText, observedText, problemLines, transcriptLines } from './text.js';
+import { expectedText, interruptionText, observedText, problemLines, transcriptLines } from './text.js';
 import { describeVerdict } from './verdict.js';
 
 /** Requests per failing case copied into <system-out>; the JSON report has all of them. */
@@ -96,7 +96,7 @@ export function toJUnitXml(report: ConformanceReport): string {
   const title = `${report.suite.name} ${report.suite.version} against ${report.client.name} ${report.client.version}`;
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('testsuites', { name: xmlSafe(title) });
   const all = countsOf(report.cases);
-  const runErrors = report.runErrors?.length ?? 0;
+  const runErrors = (report.runErrors?.length ?? 0) + (report.interrupted ? 1 : 0);
   addCounts(root, { ...all, tests: all.tests + runErrors, errors: all.errors + runErrors, ms: report.wallTimeMs });
   const properties: [string, string][] = [
     ['verdict', describeVerdict(report.summary)],
@@ -104,6 +104,8 @@ export function toJUnitXml(report: ConformanceReport): string {
     ['suite.rulesDigest', report.suite.rulesDigest],
     ['client.name', report.client.name],
     ['client.version', report.client.version],
+    ...(report.runId ? [['run.id', report.runId] as [string, string]] : []),
+    ...(report.interrupted ? [['run.interrupted', `${report.interrupted.signal} at ${report.interrupted.at}`] as [string, string]] : []),
     ...(report.integrity ? [['report.sha256', report.integrity.digest] as [string, string]] : []),
   ];
   for (const [name, cases] of [...bySuite].sort(([a], [b]) => a.localeCompare(b))) {
@@ -113,10 +115,14 @@ export function toJUnitXml(report: ConformanceReport): string {
     for (const [key, value] of properties) props.ele('property', { name: key, value: xmlSafe(value) });
     for (const c of cases) addCase(suite, c, report.rules);
   }
-  if (report.runErrors?.length) {
-    // Errors outside any case still have to turn a CI test view red.
-    const suite = root.ele('testsuite', { name: 'bits.run', tests: String(report.runErrors.length), failures: '0', errors: String(report.runErrors.length), skipped: '0', time: '0.000' });
-    report.runErrors.forEach((error, i) => suite.ele('testcase', { name: `run error ${i + 1}`, classname: 'bits.run' }).ele('error', { message: xmlSafe(error), type: 'run-error' }));
+  // Errors outside any case, and an interrupted run, still have to turn a CI test view red.
+  const runProblems = [
+    ...(report.runErrors ?? []).map((error, i) => ({ name: `run error ${i + 1}`, message: error, type: 'run-error' })),
+    ...(report.interrupted ? [{ name: 'run interrupted', message: interruptionText(report), type: 'interrupted' }] : []),
+  ];
+  if (runProblems.length) {
+    const suite = root.ele('testsuite', { name: 'bits.run', tests: String(runProblems.length), failures: '0', errors: String(runProblems.length), skipped: '0', time: '0.000' });
+    for (const p of runProblems) suite.ele('testcase', { name: p.name, classname: 'bits.run' }).ele('error', { message: xmlSafe(p.message), type: p.type });
   }
   return `${root.end({ prettyPrint: true })}\n`;
 }

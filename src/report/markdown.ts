@@ -1,14 +1,14 @@
 // The Markdown summary (summary.md, and GitHub's job summary): the verdict, the counts, and a compact
 // table of failing codes by rule, with one example per rule and the command that replays it.
 import type { ConformanceReport, ReportCase } from './report.js';
-import { codeRanges, problemLines } from './text.js';
+import { codeRanges, interruptionText, problemLines } from './text.js';
 import { expectedFailureWarnings } from './xfail.js';
 import { describeVerdict } from './verdict.js';
 
 /** How many rows a list may take before the rest is counted, so a summary stays a summary. */
 const MAX_ROWS = 20;
 
-const VERDICT_MARK: Record<string, string> = { conformant: '✅', 'non-conformant': '❌', error: '⚠️', vacuous: '⚠️' };
+const VERDICT_MARK: Record<string, string> = { conformant: '✅', 'non-conformant': '❌', error: '⚠️', vacuous: '⚠️', interrupted: '⏹️' };
 
 /** Text safe inside a table cell: no pipe, no line break, no stray markup. */
 function cell(text: string): string {
@@ -51,6 +51,7 @@ export function toMarkdownSummary(report: ConformanceReport): string {
     + (report.integrity ? ` · **Report** ${code(`sha256:${report.integrity.digest.slice(0, 16)}`)}${report.integrity.signature ? ` signed by ${code(report.integrity.signature.keyId.slice(0, 23))}` : ''}` : '')
     + ` · ${(report.wallTimeMs / 1000).toFixed(1)} s`);
   out.push('');
+  if (report.interrupted) out.push(`> **Interrupted.** ${cell(interruptionText(report))}.`, '');
   out.push('| cases | pass | fail | warn | xfail | unsupported | error |');
   out.push('|---:|---:|---:|---:|---:|---:|---:|');
   out.push(`| ${s.total} | ${s.pass} | ${s.fail} | ${s.warn} | ${s.xfail} | ${s.unsupported} | ${s.error} |`);
@@ -99,5 +100,6 @@ export function toMarkdownSummary(report: ConformanceReport): string {
   const firstBad = report.cases.find((c) => c.verdict === 'fail') ?? report.cases.find((c) => c.verdict === 'error');
   if (firstBad) out.push('', `Replay one case: ${code(firstBad.replay)}`);
   out.push('', 'Details: `conformance.html` (grid of every code), `conformance.json` (schema-validated), `junit.xml`.');
+  if (report.runId) out.push('', `<sub>run ${report.runId}</sub>`);
   return `${out.join('\n')}\n`;
 }

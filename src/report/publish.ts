@@ -3,10 +3,10 @@
 // --out. Every input is read and checked before the suite runs (prepareOutputs), so a bad file costs
 // one line and exit 2, not a 25-second run first.
 import { createHash, type KeyObject } from 'node:crypto';
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { baselineExitCode, diffReports } from './diff.js';
-import { writeFileAtomic } from './files.js';
+import { commitTemporary, writeTemporary } from './files.js';
 import { toHtml } from './html.js';
 import { toJUnitXml } from './junit.js';
 import { toMarkdownSummary } from './markdown.js';
@@ -97,18 +97,34 @@ export function finishReport(built: ConformanceReport, prepared: Omit<PreparedOu
   return { report, exitCode, notes };
 }
 
-/** Validates the report, then writes each chosen format atomically; appends summary.md to GitHub's job summary. */
+/**
+ * Validates the report, then writes each chosen format atomically; appends summary.md to GitHub's job
+ * summary. Every file is written to a temporary first, and only then are they renamed into place,
+ * conformance.json last: a writer killed on the way leaves the previous JSON beside views that carry
+ * another run id (`runId`), never a JSON without its views, and its temporaries are removed by the next
+ * run (removeStaleTemporaries).
+ */
 export async function writeOutputs(report: ConformanceReport, dir: string, formats: readonly ReportFormat[], env: NodeJS.ProcessEnv = process.env): Promise<Partial<Record<ReportFormat, string>>> {
   assertReport(report); // even when JSON is not among the formats: the other views claim the same data
+  const staged: { format: ReportFormat; file: string; temporary: string; content: string }[] = [];
+  try {
+    for (const format of [...formats].sort((a, b) => Number(a === 'json') - Number(b === 'json'))) {
+      const file = join(dir, REPORT_FILES[format]);
+      const content = WRITERS[format](report);
+      staged.push({ format, file, temporary: await writeTemporary(file, content), content });
+    }
+  } catch (error) {
+    await Promise.all(staged.map((s) => rm(s.temporary, { force: true })));
+    throw error;
+  }
   const files: Partial<Record<ReportFormat, string>> = {};
-  for (const format of formats) {
-    const file = join(dir, REPORT_FILES[format]);
-    const content = WRITERS[format](report);
-    await writeFileAtomic(file, content);
+  for (const { format, file, temporary, content } of staged) {
+    await commitTemporary(temporary, file);
     files[format] = file;
     if (format === 'md' && env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, content);
   }
-  return files;
+  // In the order asked for, as before.
+  return Object.fromEntries(formats.map((f) => [f, files[f]!])) as Partial<Record<ReportFormat, string>>;
 }
 
 export async function publishReport(built: ConformanceReport, prepared: PreparedOutputs, now: Date = new Date()): Promise<PublishedReport> {

@@ -5,7 +5,11 @@ import { judgedRecord } from '../harness/record.js';
 import reference from '../harness/reference-client.js';
 import { runCase } from '../harness/run-case.js';
 import { assertReport, buildReport } from './report.js';
-import { EXIT_CODE, describeVerdict, summarize } from './verdict.js';
+import { EXIT_CODE, describeVerdict, signalExitCode, summarize } from './verdict.js';
+import { TRANSCRIPT_HEAD, TRANSCRIPT_TAIL, keptTranscript } from '../harness/record.js';
+import { reportJson } from './report.js';
+import { toHtml } from './html.js';
+import { toJUnitXml } from './junit.js';
 import { makeRecord, makeReport } from './test-support.js';
 
 describe('run verdicts and exit codes', () => {
@@ -19,8 +23,15 @@ describe('run verdicts and exit codes', () => {
     { verdicts: ['unsupported', 'unsupported'], requests: 0, runErrors: 0, verdict: 'vacuous', exit: 3 },
     { verdicts: [], requests: 0, runErrors: 0, verdict: 'vacuous', exit: 3 },
     { verdicts: ['fail', 'fail'], requests: 0, runErrors: 0, verdict: 'vacuous', exit: 3 },
-  ] as const)('$verdicts with $requests requests -> $verdict (exit $exit)', ({ verdicts, requests, runErrors, verdict, exit }) => {
-    const summary = summarize({ verdicts: [...verdicts], requests, runErrors });
+    // The client broke the protocol before any case (the hello handshake): that explains why nothing ran.
+    { verdicts: [], requests: 0, runErrors: 1, verdict: 'error', exit: 2 },
+    // A part of a run is never conformant, however its cases went.
+    { verdicts: ['pass', 'pass'], requests: 9, runErrors: 0, interrupted: true, verdict: 'interrupted', exit: 130 },
+    { verdicts: [], requests: 0, runErrors: 0, interrupted: true, verdict: 'interrupted', exit: 130 },
+    { verdicts: ['pass', 'fail'], requests: 9, runErrors: 1, interrupted: true, verdict: 'interrupted', exit: 130 },
+  ] as const)('$verdicts with $requests requests, $runErrors run errors (interrupted: $interrupted) -> $verdict (exit $exit)', (row) => {
+    const { verdicts, requests, runErrors, verdict, exit } = row;
+    const summary = summarize({ verdicts: [...verdicts], requests, runErrors, interrupted: 'interrupted' in row });
     expect(summary.verdict).toBe(verdict);
     expect(EXIT_CODE[summary.verdict]).toBe(exit);
     expect(summary.total).toBe(verdicts.length);
@@ -97,5 +108,53 @@ describe('the report model beyond the judge', () => {
     expect(describeVerdict(summarize({ verdicts: ['pass', 'xfail', 'xfail'], requests: 3, runErrors: 0 }))).toBe('conformant, with 2 expected failures');
     expect(describeVerdict(summarize({ verdicts: ['pass'], requests: 3, runErrors: 0 }))).toBe('conformant');
     expect(summarize({ verdicts: ['xfail', 'fail'], requests: 3, runErrors: 0 })).toMatchObject({ fail: 1, xfail: 1, verdict: 'non-conformant' });
+  });
+});
+
+describe('an interrupted run', () => {
+  test('exits as the signal asks, and says so wherever the verdict is read', () => {
+    expect([signalExitCode('SIGINT'), signalExitCode('SIGTERM')]).toEqual([130, 143]);
+    const report = buildReport({
+      client: { name: 'c', version: '1', transport: 'in-process' },
+      records: [makeRecord({ verdict: 'pass' })],
+      runErrors: [],
+      interrupted: { signal: 'SIGTERM', at: '2026-01-02T03:04:06.000Z' },
+      startedAt: new Date('2026-01-02T03:04:05.000Z'),
+      finishedAt: new Date('2026-01-02T03:04:07.000Z'),
+      replayCommand: (id) => id,
+    });
+    expect(assertReport(report)).toMatchObject({ interrupted: { signal: 'SIGTERM' }, summary: { verdict: 'interrupted', pass: 1 } });
+    expect(describeVerdict(report.summary)).toBe('interrupted (a partial run: no conformance verdict)');
+  });
+});
+
+describe('a client looping on requests', () => {
+  function looping(requests: number) {
+    const record = makeRecord({ status: 503, verdict: 'fail' });
+    const entry = record.transcript[0]!;
+    const ledger = Array.from({ length: requests }, (_, i) => ({ ...entry, seq: i + 1, t: i }));
+    return makeReport([{ ...record, ...keptTranscript(ledger) }]);
+  }
+
+  test('keeps the first and the last requests of a case, and counts the ones left out', () => {
+    const report = looping(10_000);
+    const c = report.cases[0]!;
+    expect(c.transcript).toHaveLength(TRANSCRIPT_HEAD + TRANSCRIPT_TAIL);
+    expect(c.transcript.map((e) => e.seq).slice(TRANSCRIPT_HEAD - 1, TRANSCRIPT_HEAD + 1)).toEqual([TRANSCRIPT_HEAD, 10_000 - TRANSCRIPT_TAIL + 1]);
+    expect(c.requestsLeftOut).toBe(10_000 - TRANSCRIPT_HEAD - TRANSCRIPT_TAIL);
+    expect(assertReport(report).cases[0]!.requestsLeftOut).toBe(9_750);
+    expect(keptTranscript(looping(1).cases[0]!.transcript)).toEqual({ transcript: looping(1).cases[0]!.transcript });
+  });
+
+  test('the report no longer grows with the requests', () => {
+    const size = (n: number) => reportJson(looping(n)).length;
+    // Only the digits of the kept requests' numbers and times grow (the last 50 are numbered near 100,000).
+    expect(size(100_000) - size(1_000)).toBeLessThan(500);
+  });
+
+  test('HTML and JUnit say how many requests were left out', () => {
+    const report = looping(1_000);
+    expect(toHtml(report)).toContain('"lo":[750,200]');
+    expect(toJUnitXml(report)).toContain('750 requests left out (the report keeps the first 200 and the last 50 of a case)');
   });
 });

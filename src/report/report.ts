@@ -11,7 +11,7 @@ import { formatHresult } from '../protocol/index.js';
 import { compileAssert, SchemaError } from '../schema/ajv.js';
 import schema from './conformance.schema.json' with { type: 'json' };
 import { parseInputJson, readInputText, ReportInputError, writeFileAtomic } from './files.js';
-import { summarize, type ReportVerdict, type Summary } from './verdict.js';
+import { summarize, type InterruptSignal, type ReportVerdict, type Summary } from './verdict.js';
 
 export const SUITE_NAME = 'bits-conformance';
 export const SUITE_VERSION = '0.1.0';
@@ -132,6 +132,10 @@ export interface ConformanceReport {
   finishedAt: string;
   wallTimeMs: number;
   runErrors?: string[];
+  /** Names the run; every file of its report set carries it. */
+  runId?: string;
+  /** A signal stopped the run: only the cases that had finished are here, and the verdict is `interrupted`. */
+  interrupted?: InterruptionRecord;
   summary: Summary;
   /** Every rule the cases name, once: cases refer to them by ID. */
   rules: Record<string, ReportRule>;
@@ -143,8 +147,15 @@ export interface ConformanceReport {
   integrity?: ReportIntegrity;
 }
 
+export interface InterruptionRecord {
+  signal: InterruptSignal;
+  at: string;
+}
+
 export interface ReportInput {
   client: ConformanceReport['client'];
+  runId?: string;
+  interrupted?: InterruptionRecord;
   /** Judged records; the collector adds how long each took. */
   records: (CaseRecord & { durationMs?: number })[];
   runErrors: string[];
@@ -195,6 +206,11 @@ function ciEnvironment(env: NodeJS.ProcessEnv): CiEnvironment | undefined {
   };
 }
 
+/** Requests the client made in these cases, the ones left out of a transcript included. */
+export function requestCount(cases: readonly Pick<CaseRecord, 'transcript' | 'requestsLeftOut'>[]): number {
+  return cases.reduce((n, c) => n + c.transcript.length + (c.requestsLeftOut ?? 0), 0);
+}
+
 export function buildReport(input: ReportInput): ConformanceReport {
   const records = [...input.records].sort((a, b) => a.status - b.status || a.id.localeCompare(b.id));
   // A case that saw the client process die makes the whole run an error, once per reason.
@@ -202,8 +218,9 @@ export function buildReport(input: ReportInput): ConformanceReport {
   input = { ...input, runErrors };
   const summary = summarize({
     verdicts: records.map((r) => r.verdict),
-    requests: records.reduce((n, r) => n + r.transcript.length, 0),
+    requests: requestCount(records),
     runErrors: input.runErrors.length,
+    interrupted: input.interrupted !== undefined,
   });
   const ci = ciEnvironment(process.env);
   return {
@@ -215,6 +232,8 @@ export function buildReport(input: ReportInput): ConformanceReport {
     finishedAt: input.finishedAt.toISOString(),
     wallTimeMs: input.finishedAt.getTime() - input.startedAt.getTime(),
     ...(input.runErrors.length ? { runErrors: input.runErrors } : {}),
+    ...(input.runId ? { runId: input.runId } : {}),
+    ...(input.interrupted ? { interrupted: input.interrupted } : {}),
     summary,
     rules: reportRules(records.flatMap((r) => [...r.rules, ...r.failures.map((f) => f.rule)])),
     cases: records.map((r) => reportCase(r, input.replayCommand(r.id))),

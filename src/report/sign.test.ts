@@ -3,7 +3,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { reportJson } from './report.js';
-import { canonicalJson, keyId, reportDigest, sealReport, verifyReportText } from './sign.js';
+import { ReportInputError } from './files.js';
+import { canonicalJson, keyId, reportDigest, sealReport, verifyReportBytes, verifyReportText } from './sign.js';
 import { makeRecord, makeReport } from './test-support.js';
 
 const keys = () => generateKeyPairSync('ed25519');
@@ -56,6 +57,68 @@ describe('digest and signature', () => {
       expect(verifyReportText(edited, parsed, signer.publicKey).verified, `edit at ${at} (${JSON.stringify(byte)} -> ${JSON.stringify(swapped)})`).toBe(false);
     }
     expect(check(text, signer.publicKey).verified).toBe(true);
+  });
+
+  test('every single-byte change of a small signed report fails verify without --key', () => {
+    // A report of no cases: every field the suite writes, and the whole integrity block, in 1,292 bytes.
+    // Without --key is the weaker check (the report vouches for its own key); --key adds a comparison.
+    const signer = keys();
+    const bytes = Buffer.from(reportJson(sealReport(makeReport([]), signer.privateKey)), 'utf8');
+    expect(verifyReportBytes(bytes, 'report.json').verified).toBe(true);
+    const survivors: string[] = [];
+    let edits = 0;
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0; // most edits break the JSON: the refusal's stack trace is not under test
+    try {
+      for (let at = 0; at < bytes.length; at++) {
+        for (let value = 0; value < 256; value++) {
+          if (value === bytes[at]) continue;
+          const edited = Buffer.from(bytes);
+          edited[at] = value;
+          edits++;
+          let verified = false;
+          try {
+            verified = verifyReportBytes(edited, 'report.json').verified;
+          } catch (error) {
+            if (!(error instanceof ReportInputError)) throw error; // not JSON any more: refused, exit 2
+          }
+          if (verified) survivors.push(`byte ${at} ${JSON.stringify(String.fromCharCode(bytes[at]!))} -> 0x${value.toString(16)}`);
+        }
+      }
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
+    expect(edits).toBe(bytes.length * 255);
+    expect(survivors).toEqual([]);
+  }, 120_000);
+
+  test('the integrity block is held to its one spelling: key id, padding bits, PEM text, extra fields', () => {
+    const signer = keys();
+    const sealed = sealReport(makeReport([]), signer.privateKey);
+    const signature = sealed.integrity!.signature!;
+    const forge = (change: Record<string, unknown>) => {
+      const text = reportJson({ ...sealed, integrity: { ...sealed.integrity!, signature: { ...signature, ...change } } });
+      return verifyReportText(text, JSON.parse(text));
+    };
+    const lastBits = (b64: string) => b64.slice(0, -3) + String.fromCharCode(b64.charCodeAt(b64.length - 3) + 1) + '==';
+    expect(Buffer.from(lastBits(signature.value), 'base64')).toEqual(Buffer.from(signature.value, 'base64')); // same bytes, other spelling
+    expect(forge({ keyId: keyId(keys().publicKey) }).problems.join('\n')).toMatch(/keyId sha256:[0-9a-f]{64} does not name the embedded public key/);
+    expect(forge({ value: lastBits(signature.value) }).problems.join('\n')).toMatch(/value is not the canonical base64/);
+    expect(forge({ publicKey: signature.publicKey.replace('\n-----END', '\n\n-----END') }).problems.join('\n')).toMatch(/publicKey is not an Ed25519 public key spelled as the suite writes it/);
+    expect(forge({ signed: 'report' }).problems.join('\n')).toMatch(/signed is "report", not "digest"/);
+    expect(forge({ note: 'x' }).problems.join('\n')).toMatch(/integrity.signature holds a field the suite never writes: "note"/);
+    expect(forge({}).verified).toBe(true);
+  });
+
+  test('a file that is not UTF-8 as written does not verify', () => {
+    const signer = keys();
+    const text = reportJson(sealReport(makeReport([]), signer.privateKey));
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]);
+    expect(() => verifyReportBytes(bom, 'report.json')).toThrow(/is not valid JSON/);
+    const at = text.indexOf('crafted client') + 1;
+    const broken = Buffer.from(text);
+    broken[at] = 0xff;
+    expect(verifyReportBytes(broken, 'report.json')).toMatchObject({ verified: false, problems: ['the file is not valid UTF-8, as the suite writes it'] });
   });
 
   test('a report without a digest cannot be verified', () => {

@@ -3,7 +3,7 @@
 // Ed25519 signature over that hex digest. `verify` also holds the file to the exact bytes the suite
 // writes, so an edit that changes no value (whitespace, key order) is caught too.
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { readInputText, ReportInputError } from './files.js';
+import { parseInputJson, readInputText, ReportInputError } from './files.js';
 import { reportJson, type ConformanceReport, type ReportIntegrity } from './report.js';
 
 export function canonicalJson(value: unknown): string {
@@ -26,7 +26,11 @@ export function reportDigest(report: object): string {
 
 /** `sha256:` and the hex SHA-256 of a public key's DER (SPKI) bytes: a short, stable name for a key. */
 export function keyId(publicKey: KeyObject): string {
-  return `sha256:${createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex')}`;
+  return derKeyId(publicKey.export({ type: 'spki', format: 'der' }));
+}
+
+function derKeyId(der: Buffer): string {
+  return `sha256:${createHash('sha256').update(der).digest('hex')}`;
 }
 
 /** Returns the report with its integrity block: the digest, and the signature when a key is given. */
@@ -81,10 +85,60 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+const INTEGRITY_FIELDS = ['canonicalization', 'algorithm', 'digest', 'signature'];
+const SIGNATURE_FIELDS = ['algorithm', 'signed', 'keyId', 'publicKey', 'value'];
+/** An Ed25519 signature is 64 bytes: 88 base64 characters, the last two `==`. */
+const SIGNATURE_BYTES = 64;
+
+function unknownFields(block: Record<string, unknown>, known: string[], where: string): string[] {
+  return Object.keys(block).filter((k) => !known.includes(k)).map((k) => `${where} holds a field the suite never writes: ${JSON.stringify(k)}`);
+}
+
+/**
+ * The one spelling sealReport writes: Node's SPKI PEM of an Ed25519 key (a fixed 12-byte DER prefix,
+ * `MCowBQYDK2VwAyEA` in base64, then the 32-byte key), and a key id of 64 hex digits.
+ */
+const ED25519_SPKI_PEM = /^-----BEGIN PUBLIC KEY-----\n(MCowBQYDK2VwAyEA[A-Za-z0-9+/]{43}=)\n-----END PUBLIC KEY-----\n$/;
+const KEY_ID = /^sha256:[0-9a-f]{64}$/;
+
+/** `base64` if it is the one spelling of its bytes (the last character's unused bits are zero). */
+function canonicalBase64(text: string): Buffer | undefined {
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.toString('base64') === text ? bytes : undefined;
+}
+
+/**
+ * The signature block as sealReport writes it, field by field. Base64 and PEM both have spellings
+ * that decode to the same bytes (unused low bits of the last character, line breaks, header text), so
+ * each value is held to its one canonical spelling, and the key id must name the key the block embeds.
+ * Returns the embedded key when the block is exactly as written: only then is the signature checked.
+ */
+function signatureProblems(signature: Record<string, unknown>, problems: string[]): KeyObject | undefined {
+  const before = problems.length;
+  problems.push(...unknownFields(signature, SIGNATURE_FIELDS, 'integrity.signature'));
+  if (signature.algorithm !== 'ed25519') problems.push(`integrity.signature.algorithm is ${JSON.stringify(signature.algorithm)}, not "ed25519"`);
+  if (signature.signed !== 'digest') problems.push(`integrity.signature.signed is ${JSON.stringify(signature.signed)}, not "digest"`);
+  const value = typeof signature.value === 'string' ? canonicalBase64(signature.value) : undefined;
+  if (value?.length !== SIGNATURE_BYTES) problems.push(`integrity.signature.value is not the canonical base64 of a ${SIGNATURE_BYTES}-byte Ed25519 signature`);
+  const body = typeof signature.publicKey === 'string' ? ED25519_SPKI_PEM.exec(signature.publicKey)?.[1] : undefined;
+  const der = body === undefined ? undefined : canonicalBase64(body);
+  if (!der) problems.push('integrity.signature.publicKey is not an Ed25519 public key spelled as the suite writes it (SPKI PEM)');
+  if (typeof signature.keyId !== 'string' || !KEY_ID.test(signature.keyId)) problems.push(`integrity.signature.keyId ${JSON.stringify(signature.keyId)} is not sha256: and 64 hex digits`);
+  else if (der && signature.keyId !== derKeyId(der)) problems.push(`integrity.signature.keyId ${signature.keyId} does not name the embedded public key (${derKeyId(der)})`);
+  if (problems.length > before || !der) return undefined;
+  try {
+    return createPublicKey({ key: der, format: 'der', type: 'spki' });
+  } catch {
+    problems.push('integrity.signature.publicKey does not parse as an Ed25519 public key');
+    return undefined;
+  }
+}
+
 /**
  * Checks a report file's text: its form, its digest and its signature. Without `trustedKey` the
  * signature is checked against the key the report names, which proves it unchanged since signing
- * but not who signed: pass the signer's public key for that.
+ * but not who signed: pass the signer's public key for that. Every field of `integrity` is held to
+ * what the suite writes, so no edit anywhere in the file verifies.
  */
 export function verifyReportText(text: string, parsed: unknown, trustedKey?: KeyObject): Verification {
   const problems: string[] = [];
@@ -94,36 +148,53 @@ export function verifyReportText(text: string, parsed: unknown, trustedKey?: Key
   if (!isObject(integrity) || typeof integrity.digest !== 'string') {
     return { verified: false, problems: ['the report carries no digest (no integrity.digest): it cannot be verified'], checks };
   }
+  problems.push(...unknownFields(integrity, INTEGRITY_FIELDS, 'integrity'));
   if (integrity.algorithm !== 'sha256' || integrity.canonicalization !== 'RFC8785') {
     problems.push(`unknown digest method ${String(integrity.algorithm)} over ${String(integrity.canonicalization)}`);
   }
   const actual = reportDigest(parsed);
-  if (actual === integrity.digest) checks.push(`digest sha256 ${actual} matches the content`);
+  const digestHolds = actual === integrity.digest;
+  if (digestHolds) checks.push(`digest sha256 ${actual} matches the content`);
   else problems.push(`digest mismatch: the report says ${integrity.digest}, its content hashes to ${actual}`);
   if (text === reportJson(parsed as unknown as ConformanceReport)) checks.push('the file is byte for byte as the suite wrote it');
   else problems.push('the file is not byte for byte as the suite wrote it (whitespace, key order or escaping changed)');
 
   const signature = integrity.signature;
-  if (!isObject(signature)) {
+  if (signature === undefined) {
     if (trustedKey) problems.push(`the report is not signed, and a key was given (${keyId(trustedKey)})`);
     return { verified: problems.length === 0, problems, checks };
   }
-  let key: KeyObject | undefined = trustedKey;
-  if (!key) {
-    try {
-      key = createPublicKey(String(signature.publicKey));
-    } catch {
-      problems.push('the signature names a public key that does not parse');
-    }
-  } else if (signature.keyId !== keyId(key)) {
-    problems.push(`the report says it was signed by ${String(signature.keyId)}, not by the given key ${keyId(key)}`);
+  if (!isObject(signature)) {
+    problems.push('integrity.signature is not an object');
+    return { verified: false, problems, checks };
   }
-  if (key) {
-    const ok = signature.algorithm === 'ed25519' && key.asymmetricKeyType === 'ed25519'
-      && verify(null, Buffer.from(String(integrity.digest), 'ascii'), key, Buffer.from(String(signature.value), 'base64'));
+  if (trustedKey && signature.keyId !== keyId(trustedKey)) {
+    problems.push(`the report says it was signed by ${String(signature.keyId)}, not by the given key ${keyId(trustedKey)}`);
+  }
+  // The signature is over the digest: worth checking only when the digest holds and the block is as written.
+  const embedded = digestHolds ? signatureProblems(signature, problems) : undefined;
+  const key = trustedKey ?? embedded;
+  if (key && embedded) {
+    const ok = key.asymmetricKeyType === 'ed25519' && verify(null, Buffer.from(integrity.digest, 'ascii'), key, Buffer.from(String(signature.value), 'base64'));
     const whose = trustedKey ? `the given key ${keyId(key)}` : `the key the report names, ${keyId(key)} (pass --key to check who signed)`;
     if (ok) checks.push(`ed25519 signature by ${whose} is valid`);
     else problems.push(`the ed25519 signature does not verify with ${whose}`);
   }
   return { verified: problems.length === 0, problems, checks };
+}
+
+/**
+ * Checks a report file's bytes: they must be UTF-8 as the suite writes it (no byte-order mark, no
+ * invalid sequence, which a lenient decoder would quietly turn into U+FFFD), then as verifyReportText.
+ * A file that is not JSON is refused as bad input (ReportInputError).
+ */
+export function verifyReportBytes(bytes: Uint8Array, file: string, trustedKey?: KeyObject): Verification & { parsed?: unknown } {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return { verified: false, problems: ['the file is not valid UTF-8, as the suite writes it'], checks: [] };
+  }
+  const parsed = parseInputJson(text, file, 'report');
+  return { ...verifyReportText(text, parsed, trustedKey), parsed };
 }

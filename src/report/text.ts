@@ -2,7 +2,8 @@
 // expected, what was observed, and the wire transcript, in the words the rules use.
 import { STATUS_CODES } from 'node:http';
 import { showError } from '../harness/format.js';
-import type { ReportCase, ReportError } from './report.js';
+import { TRANSCRIPT_HEAD, TRANSCRIPT_TAIL } from '../harness/record.js';
+import type { ConformanceReport, ReportCase, ReportError } from './report.js';
 
 /** Virtual milliseconds as a person reads them: 1800000 -> `30 min`, 1209600000 -> `14 d`. */
 export function formatMs(ms: number): string {
@@ -77,8 +78,14 @@ export function transcriptLines(c: ReportCase, limit = Infinity): string[] {
     const dt = e.t - origin;
     return `#${e.seq} ${dt >= 0 ? '+' : ''}${formatMs(dt)} ${e.packetType}${range} => ${r?.status ?? 'no answer'}${code}${ctx}${post}`;
   });
-  if (c.transcript.length > limit) lines.push(`... ${c.transcript.length - limit} more request(s) in conformance.json`);
+  // The report keeps the first TRANSCRIPT_HEAD requests and the last ones: the gap is right after the head.
+  if (c.requestsLeftOut && lines.length > TRANSCRIPT_HEAD) lines.splice(TRANSCRIPT_HEAD, 0, leftOutLine(c.requestsLeftOut));
+  if (c.transcript.length > limit) lines.push(`... ${c.transcript.length - limit} more request(s) in conformance.json${c.requestsLeftOut ? `, and ${leftOutLine(c.requestsLeftOut)}` : ''}`);
   return lines;
+}
+
+export function leftOutLine(count: number): string {
+  return `${count} request${count === 1 ? '' : 's'} left out (the report keeps the first ${TRANSCRIPT_HEAD} and the last ${TRANSCRIPT_TAIL} of a case)`;
 }
 
 /** The failures, or why the case could not be judged, one per line. */
@@ -86,4 +93,12 @@ export function problemLines(c: ReportCase): string[] {
   const notJudged = c.notJudged.map((n) => `[${n.rule}] not judged: ${n.reason}`);
   if (c.failures.length) return [...c.failures.map((f) => `[${f.rule}] ${f.message}`), ...notJudged];
   return c.reason ? [c.reason, ...notJudged] : notJudged;
+}
+
+/** What an interrupted run's report is, in one sentence for every view. */
+export function interruptionText(report: Pick<ConformanceReport, 'interrupted' | 'summary'>): string {
+  const i = report.interrupted;
+  if (!i) return '';
+  const n = report.summary.total;
+  return `interrupted by ${i.signal} at ${i.at}: this report holds only the ${n} case${n === 1 ? '' : 's'} that had finished; a partial run is not a conformance verdict`;
 }

@@ -12,7 +12,7 @@ import { ruleTable } from '../rules/index.js';
 import { compileAssert, SchemaError } from '../schema/ajv.js';
 import schema from './expected-failures.schema.json' with { type: 'json' };
 import { parseInputJson, readInputText, ReportInputError } from './files.js';
-import type { ConformanceReport, ExpectedFailureEntry, ExpectedFailureStatus, ExpectedFailuresOutcome, ReportCase } from './report.js';
+import { requestCount, type ConformanceReport, type ExpectedFailureEntry, type ExpectedFailureStatus, type ExpectedFailuresOutcome, type ReportCase } from './report.js';
 import { summarize } from './verdict.js';
 
 export interface ExpectedFailureList {
@@ -108,8 +108,9 @@ export function applyExpectedFailures(report: ConformanceReport, list: ExpectedF
     ...report,
     summary: summarize({
       verdicts: cases.map((c) => c.verdict),
-      requests: cases.reduce((n, c) => n + c.transcript.length, 0),
+      requests: requestCount(cases),
       runErrors: report.runErrors?.length ?? 0,
+      interrupted: report.interrupted !== undefined,
     }),
     expectedFailures: { file: list.file, sha256: list.sha256, entries },
     cases,

@@ -1,0 +1,77 @@
+// The part of `run` that runs the cases: vitest's node API on the conformance project, the judged
+// records collected as cases finish, and two guarantees whatever way the run ends. No client process
+// outlives it: the worker appends each client's process group to a record file, and this process
+// kills those groups at the end, at a signal and on exit, so even a worker killed with SIGKILL leaves
+// nothing behind. And a signal keeps what finished (interrupt.ts).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Reporter } from 'vitest/node';
+import { killRecordedGroups } from '../harness/process-groups.js';
+import type { CaseRecord } from '../harness/record.js';
+import type { RunInterruption } from './interrupt.js';
+import type { InterruptSignal } from '../report/verdict.js';
+
+export interface CasesSpec {
+  /** Values for the suites' inject(); the record file of client groups is added here. */
+  provide: Record<string, unknown>;
+  /** vitest options of this run (time limit, bail, name filter, isolation). */
+  vitest: Record<string, unknown>;
+  /** Reporters beside the collector (progress). */
+  reporters: Reporter[];
+  interruption: RunInterruption;
+}
+
+export interface CasesRun {
+  records: (CaseRecord & { durationMs?: number })[];
+  runErrors: string[];
+  startedAt: Date;
+  finishedAt: Date;
+  interrupted?: { signal: InterruptSignal; at: string };
+}
+
+/** A record file for client process groups, and the way to kill what it names. */
+export function clientGroupRecord(): { file: string; killAll(): number; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'bits-client-groups-'));
+  const file = join(dir, 'process-groups');
+  return {
+    file,
+    killAll: () => killRecordedGroups(file),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export async function runCases(root: string, spec: CasesSpec, groups: ReturnType<typeof clientGroupRecord>): Promise<CasesRun> {
+  const [{ startVitest }, { CaseCollector }] = await Promise.all([import('vitest/node'), import('../report/collector.js')]);
+  const collector = new CaseCollector();
+  spec.interruption.whenInterrupted(() => collector.freeze());
+  const startedAt = new Date();
+  // A signal that came while the run was being prepared: nothing is started.
+  if (!spec.interruption.signal) {
+    const vitest = await startVitest(
+      'test',
+      [],
+      {
+        root,
+        project: 'conformance',
+        watch: false,
+        reporters: [spec.interruption, collector, ...spec.reporters],
+        provide: { ...spec.provide, clientGroupsFile: groups.file },
+        ...spec.vitest,
+      },
+      { logLevel: 'silent' },
+    );
+    await vitest.close();
+  }
+  // The worker killed its client already, unless it died first (SIGKILL, out of memory).
+  groups.killAll();
+  const { signal, at } = spec.interruption;
+  return {
+    records: collector.records,
+    // After a signal, errors outside the cases are the shutdown's own (a worker stopped mid-file).
+    runErrors: signal ? [] : collector.runErrors,
+    startedAt,
+    finishedAt: new Date(),
+    ...(signal && at ? { interrupted: { signal, at: at.toISOString() } } : {}),
+  };
+}
