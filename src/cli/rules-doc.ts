@@ -1,13 +1,42 @@
 // docs/rules.md, generated from the rule table (src/rules/rules.json) so that it cannot drift:
-// `npm run docs:rules` writes it, `bits-conformance rules --markdown` prints it, and
-// src/cli/rules-doc.test.ts fails when the committed file differs from what the table gives.
+// `npm run docs:rules` (tools/docs/rules-doc.ts) writes it with the broken clients that prove each
+// rule, `bits-conformance rules --markdown` prints it without them (they are not shipped), and
+// tools/docs/rules-doc.test.ts fails when the committed file differs from what the table gives.
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FIRST_STATUS, LAST_STATUS, classify, ruleTable, rulesDigest, winhttpName, type Rule, type StatusClass } from '../rules/index.js';
 import { codeRanges } from '../report/text.js';
-import { isEntry } from './entry.js';
 
 export const RULES_DOC = fileURLToPath(new URL('../../docs/rules.md', import.meta.url));
 export const REGENERATE = 'npm run docs:rules';
+
+/** The files where checks are made: the judge and the scenario modules. */
+const CHECK_DIRS = ['../harness/judge/', '../harness/scenarios/'];
+
+/**
+ * Where each rule is judged: the files of the judge and of the scenario modules that name it at a check
+ * (a literal ID outside the `rules: [...]` lists, which only say what a case is about).
+ */
+export function judgedIn(): Map<string, string[]> {
+  const where = new Map<string, string[]>();
+  for (const dir of CHECK_DIRS) {
+    const path = fileURLToPath(new URL(dir, import.meta.url));
+    for (const file of readdirSync(path).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort()) {
+      const text = readFileSync(path + file, 'utf8').replace(/rules: (resend \? )?\[[^\]]*\](: \[[^\]]*\])?,?/g, '').replace(/const BLAME_FIRST[^;]*;/, '');
+      for (const rule of ruleTable.rules) {
+        if (text.includes(`'${rule.id}'`)) where.set(rule.id, [...(where.get(rule.id) ?? []), `src/harness/${dir.split('/')[2]}/${file}`]);
+      }
+    }
+  }
+  return where;
+}
+
+/** What the generated document knows beyond the table: where each rule is judged, which broken clients prove it. */
+export interface RuleFacts {
+  judgedIn: Map<string, string[]>;
+  /** Broken clients (fixtures/clients/...) whose expectation names the rule; absent outside the repository. */
+  provenBy?: Map<string, string[]>;
+}
 
 const GROUP_TITLES: Record<string, string> = {
   'application-status': 'The server application\'s status',
@@ -43,7 +72,17 @@ function dataLines(rule: Rule): string[] {
   return lines;
 }
 
-function ruleSection(rule: Rule): string[] {
+function factLines(rule: Rule, facts: RuleFacts): string[] {
+  const where = facts.judgedIn.get(rule.id);
+  const lines = [`- Judged in: ${where ? where.map((f) => `\`${f}\``).join(', ') : 'no check names it'}.`];
+  if (facts.provenBy) {
+    const clients = facts.provenBy.get(rule.id);
+    lines.push(`- Proven by: ${clients?.length ? clients.map((c) => `\`${c}\``).join(', ') : 'no broken client yet'}.`);
+  }
+  return lines;
+}
+
+function ruleSection(rule: Rule, facts: RuleFacts): string[] {
   const sources = rule.sources.map((s) => `[${s}]`).join(' ');
   return [
     `### ${rule.id}`,
@@ -51,10 +90,9 @@ function ruleSection(rule: Rule): string[] {
     `**${rule.level}** · ${rule.kind === 'interpretation' ? '**interpretation** (the sources are silent; this is the reading the suite adopts)' : 'rule'} · spec section ${rule.section} · sources ${sources}`,
     '',
     `> ${rule.statement}`,
-    ...(() => {
-      const data = dataLines(rule);
-      return data.length ? ['', ...data] : [];
-    })(),
+    '',
+    ...dataLines(rule),
+    ...factLines(rule, facts),
     '',
   ];
 }
@@ -82,7 +120,7 @@ function namedStatuses(): string[] {
   return lines;
 }
 
-export function rulesMarkdown(): string {
+export function rulesMarkdown(facts: RuleFacts = { judgedIn: judgedIn() }): string {
   const t = ruleTable;
   const out: string[] = [
     '# The rules',
@@ -114,7 +152,7 @@ export function rulesMarkdown(): string {
   const groups = [...new Set(t.rules.map((r) => r.group))];
   for (const group of groups) {
     out.push(`## ${GROUP_TITLES[group] ?? group}`, '');
-    for (const rule of t.rules.filter((r) => r.group === group)) out.push(...ruleSection(rule));
+    for (const rule of t.rules.filter((r) => r.group === group)) out.push(...ruleSection(rule, facts));
   }
   out.push('## The interpretations, together', '');
   out.push('Where the sources are silent or ambiguous the suite reads them as follows. Each is a rule of its own,');
@@ -133,12 +171,4 @@ export function rulesMarkdown(): string {
   out.push(`- MinimumRetryDelay: ${t.defaults.minimumRetryDelayMs / 1000} s; NoProgressTimeout: ${t.defaults.noProgressTimeoutMs / 86_400_000} days (the Windows defaults, run in virtual time in-process).`);
   out.push('');
   return out.join('\n');
-}
-
-
-// `npm run docs:rules`: rewrite docs/rules.md from the table (atomically, so a failure leaves the old file).
-if (isEntry(import.meta.url)) {
-  const { writeFileAtomic } = await import('../report/files.js');
-  await writeFileAtomic(RULES_DOC, rulesMarkdown());
-  console.log(`wrote ${RULES_DOC}`);
 }

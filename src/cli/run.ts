@@ -283,7 +283,7 @@ export function worstRules(report: ConformanceReport): RuleRow[] {
   for (const c of report.cases) {
     if (c.verdict !== 'fail' && c.verdict !== 'warn' && c.verdict !== 'xfail') continue;
     for (const rule of new Set(c.failures.map((f) => f.rule))) {
-      const row = rows.get(rule) ?? { rule, level: c.rules.find((r) => r.id === rule)?.level ?? 'MUST', cases: [] };
+      const row = rows.get(rule) ?? { rule, level: report.rules[rule]?.level ?? 'MUST', cases: [] };
       row.cases.push(c);
       rows.set(rule, row);
     }
