@@ -212,9 +212,10 @@ function casesOf(member: ZooMember, plan: CasePlan, capabilities: ClientCapabili
 
 /**
  * Cases of a client in another process at once, as the suite runs them side by side on the wall clock
- * (src/harness/suite.ts); fewer than the suite's 64, since several members may run on two shared cores.
+ * (src/harness/suite.ts, up to 64): the fast run takes fewer, since the self-test runs beside other
+ * test files on two shared cores.
  */
-export const PROCESS_CONCURRENCY = 16;
+export const PROCESS_CONCURRENCY = { fast: 16, full: 64 } as const;
 
 interface MemberTarget {
   client: ClientUnderTest;
@@ -225,7 +226,7 @@ interface MemberTarget {
 }
 
 /** A process member gets its own client process and TCP server; close() kills the process group. */
-async function openTarget(member: ZooMember): Promise<MemberTarget> {
+async function openTarget(member: ZooMember, concurrency: number): Promise<MemberTarget> {
   if (!isProcessMember(member)) return { client: member.client, concurrency: 1, close: async () => {} };
   const environment = await new TcpEnvironment().start();
   let client: ProcessClient;
@@ -238,7 +239,7 @@ async function openTarget(member: ZooMember): Promise<MemberTarget> {
   return {
     client,
     environment,
-    concurrency: PROCESS_CONCURRENCY,
+    concurrency,
     close: async () => {
       await client.close();
       await environment.close();
@@ -299,7 +300,7 @@ export interface KillResult {
  * wall clock; the process group is killed afterwards.
  */
 export async function killMember(member: ZooMember, plan: CasePlan = 'fast', onCase?: (o: CaseOutcome) => void): Promise<KillResult> {
-  const target = await openTarget(member);
+  const target = await openTarget(member, PROCESS_CONCURRENCY[plan === 'full' ? 'full' : 'fast']);
   try {
     const cases = casesOf(member, plan, target.client.capabilities ?? {});
     const tally = new KillTally(member.expectation);
