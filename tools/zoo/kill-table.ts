@@ -24,7 +24,7 @@ export function formatKill(r: KillResult, idWidth: number, where: 'in-process' |
   const verdict = r.status === 'caught' ? 'caught' : r.status === 'missed' ? 'MISSED' : 'IMPRECISE';
   const rules = `${r.rulesBroken.join(', ') || '-'}${r.consequencesNamed.length ? `  (+ ${r.consequencesNamed.join(', ')})` : ''}`;
   const first = r.firstCatchMs === undefined ? 'never' : showMs(r.firstCatchMs);
-  return [verdict.padEnd(9), r.id.padEnd(idWidth), where.padEnd(10), `${r.failed}/${r.ran} failed`.padStart(14), `first catch ${first.padStart(7)}`, `run ${showMs(r.ms).padStart(7)}`, rules].join('  ');
+  return [verdict.padEnd(9), r.id.padEnd(idWidth), where.padEnd(10), `${r.failed}/${r.ran} failed${r.warned ? `, ${r.warned} warned` : ''}`.padStart(14), `first catch ${first.padStart(7)}`, `run ${showMs(r.ms).padStart(7)}`, rules].join('  ');
 }
 
 const whereOf = (m: ZooMember): 'in-process' | 'process' => (isProcessMember(m) ? 'process' : 'in-process');
