@@ -210,7 +210,7 @@ describe('bits-conformance run, --case replay, --shard and merge', () => {
     const replay = await bin([...args, '--out', 'replay', '--format', 'json'], dir);
     expect(replay.code).toBe(1);
     expect(replay.stdout).toContain('transcript of app/404/mirror/upload (t in ms since the case started):');
-    expect(replay.stdout).toMatch(/#\d+ t=0 Fragment bytes 0-5999\/6000 => 404 code 0x80190194 ctx 7 -> application post #1 answered 404/);
+    expect(replay.stdout).toMatch(/#\d+ t=0 Fragment bytes 4096-5999\/6000 => 404 code 0x80190194 ctx 7 -> application post #1 answered 404/);
     expect(replay.stdout).toContain('[APP-CONTEXT] expected context 7');
     expect((await reportIn(join(dir, 'replay'))).cases.map((c) => [c.id, c.verdict])).toEqual([['app/404/mirror/upload', 'fail']]);
 

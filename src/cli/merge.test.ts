@@ -40,7 +40,7 @@ describe('merge', () => {
     ['another client', (r: ConformanceReport, i: number) => (i === 2 ? { ...r, client: { ...r.client, version: '2.0.0' } } : r), /^merge: shard-2.json has another client than shard-1.json: /],
     ['another rule table', (r: ConformanceReport, i: number) => (i === 2 ? { ...r, suite: { ...r.suite, rulesDigest: 'f'.repeat(64) } } : r), 'has another rule table (rulesDigest) than shard-1.json: ffffffffffffffff vs'],
     ['another selection', (r: ConformanceReport, i: number) => (i === 2 ? { ...r, options: { selection: { codes: [[400, 450]], shard: { index: 2, count: 3 } } } } : r), 'has another case selection than shard-1.json'],
-    ['another option', (r: ConformanceReport, i: number) => (i === 3 ? { ...r, options: { ...r.options, strict: true } } : r), 'shard-3.json has another options (--strict, --bail, --timeout-multiplier)'],
+    ['another option', (r: ConformanceReport, i: number) => (i === 3 ? { ...r, options: { ...r.options, strict: true } } : r), 'shard-3.json has another options (--strict, --interpretations-off, --bail, --timeout-multiplier)'],
     ['a shard twice', (r: ConformanceReport, i: number) => (i === 3 ? { ...r, options: { selection: { codes: [[400, 499]], shard: { index: 2, count: 3 } } } } : r), 'merge: shard 2/3 given twice: shard-2.json and shard-3.json'],
     ['another shard count', (r: ConformanceReport, i: number) => (i === 3 ? { ...r, options: { selection: { codes: [[400, 499]], shard: { index: 3, count: 4 } } } } : r), 'merge: shard-3.json is shard 3/4, shard-1.json is one of 3'],
     ['not a shard', (r: ConformanceReport, i: number) => (i === 1 ? { ...r, options: { selection: { codes: [[400, 499]] } } } : r), 'merge: shard-1.json is not a shard (run with --shard i/n)'],

@@ -37,7 +37,7 @@ describe('a client in another language over TCP', () => {
   test('the Python example passes the whole 100-599 matrix and the protocol scenarios', async () => {
     const { code, stdout, report } = await run('--client-cmd', PYTHON_EXAMPLE);
     expect(report.summary).toMatchObject({ pass: report.summary.total, verdict: 'conformant' });
-    expect(report.summary.total).toBe(2036); // 2000 matrix cases, 7 persistent failures (no 14-day case on the wall clock), 29 scenarios
+    expect(report.summary.total).toBe(2037); // 2000 matrix cases, 7 persistent failures (no 14-day case on the wall clock), 30 scenarios
     expect(report.client).toMatchObject({ name: 'bits-conformance python example', transport: 'process' });
     expect(report.cases.find((c) => c.id === 'app/403/mirror/upload')?.timing).toEqual({ minimumRetryDelayMs: 200, noProgressTimeoutMs: 2000, toleranceMs: 50 });
     expect(code, stdout).toBe(0);

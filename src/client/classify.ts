@@ -1,5 +1,5 @@
 // The client's own status classification, written from the spec text ([HSAE], section 1 of
-// bits-upload-semantics.md) and deliberately not derived from src/rules: the reference client is an
+// docs/spec.md) and deliberately not derived from src/rules: the reference client is an
 // independent implementation, so the suite's rule table and this table check each other.
 
 export type StatusClass = 'success' | 'transient' | 'fatal';

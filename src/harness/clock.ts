@@ -40,6 +40,11 @@ const QUIET_HOPS = 12;
 const MAX_HOPS_PER_SETTLE = 30_000;
 /** Nor is a client whose timers keep falling due without time passing (a retry loop with no delay). */
 const MAX_TIMERS_PER_INSTANT = 10_000;
+/**
+ * Nor one that polls on a short timer: virtual time runs to NoProgressTimeout (14 days) one due timer at a
+ * time, so a 10 ms poll would be 100 million of them. The Windows-defaults case needs about 5,000.
+ */
+const MAX_TIMERS_PER_CASE = 200_000;
 
 const realSetImmediate = globalThis.setImmediate;
 const hop = (): Promise<void> => new Promise((resolve) => realSetImmediate(resolve));
@@ -52,19 +57,31 @@ export class ClientNeverIdle extends Error {
 }
 
 export class VirtualClock implements CaseClock {
-  private constructor(private readonly clock: InstalledClock, private readonly probe: SettleProbe) {}
+  private timersFired = 0;
 
-  /** Fakes the globals timers and Date (not setImmediate/nextTick: the harness uses those to settle). */
+  private constructor(private readonly clock: InstalledClock, private readonly probe: SettleProbe, private readonly startMs: number) {}
+
+  /**
+   * Fakes the globals timers and Date (not setImmediate/nextTick: the harness uses those to settle).
+   * `startMs` is where the fake Date.now() starts: a worker's cases continue one timeline, so a client
+   * that keeps state across jobs never sees time go backwards.
+   */
   static install(probe: SettleProbe, startMs = 0): VirtualClock {
     const clock = withGlobal(globalThis).install({
       now: startMs,
       toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
       loopLimit: 1_000_000,
     });
-    return new VirtualClock(clock, probe);
+    return new VirtualClock(clock, probe, startMs);
   }
 
+  /** Milliseconds since this case started. */
   now(): number {
+    return this.clock.now - this.startMs;
+  }
+
+  /** Where the worker's timeline is: the next case's clock starts here. */
+  absoluteNow(): number {
     return this.clock.now;
   }
 
@@ -102,6 +119,9 @@ export class VirtualClock implements CaseClock {
       while (!done()) {
         if (limitReached) return false;
         await this.clock.nextAsync();
+        if (++this.timersFired > MAX_TIMERS_PER_CASE) {
+          throw new ClientNeverIdle(`${MAX_TIMERS_PER_CASE} timers fired in one case, the last at +${this.now()} ms: a client polling on a short timer cannot be run through days of virtual time`);
+        }
         // Timers that keep falling due at one instant (a retry with no delay) would hold time still forever.
         firedAtInstant = this.clock.now === instant ? firedAtInstant + 1 : 0;
         instant = this.clock.now;

@@ -22,21 +22,28 @@ export interface CaseEnvironment {
   open(build: ServerBuilder, probe: Omit<SettleProbe, 'busy'>): CaseStage;
 }
 
+/**
+ * The worker's virtual timeline: each case's clock starts where the last one stopped, whichever
+ * environment ran it, so time never goes backwards for a client that keeps state across jobs.
+ */
+let timeline = 0;
+/** Cases opened in this worker: each gets its own origin, so a request left over from an earlier case reaches none. */
+let opened = 0;
+
 /** In-process clients: msw intercepts the global fetch, and time is virtual. */
 export class InProcessEnvironment implements CaseEnvironment {
   readonly transport = 'in-process';
-  private cases = 0;
   private current: CaseStage | undefined;
 
   open(build: ServerBuilder, probe: Omit<SettleProbe, 'busy'>): CaseStage {
     // Cases run one at a time here. One still open was abandoned (vitest timed it out while the client
     // hung): take its clock and handlers down, or every later case would find fake timers installed.
     this.current?.close();
-    const baseUrl = `http://case-${++this.cases}.bits.test`;
+    const baseUrl = `http://case-${++opened}.bits.test`;
     let clock: VirtualClock | undefined;
     const server = build(baseUrl, () => clock?.now() ?? 0);
     const transport = openCaseTransport(server.handlers as RequestHandler[]);
-    clock = VirtualClock.install({ ...probe, busy: () => transport.inFlight() > 0 });
+    clock = VirtualClock.install({ ...probe, busy: () => transport.inFlight() > 0 }, timeline);
     const installed = clock;
     let closed = false;
     const stage: CaseStage = {
@@ -46,6 +53,7 @@ export class InProcessEnvironment implements CaseEnvironment {
       close: () => {
         if (closed) return;
         closed = true;
+        timeline = installed.absoluteNow();
         installed.uninstall();
         transport.close();
         if (this.current === stage) this.current = undefined;

@@ -42,6 +42,20 @@ function failingByRule(report: ConformanceReport): RuleRow[] {
   return [...rows.values()].sort((a, b) => b.cases.length - a.cases.length || a.rule.localeCompare(b.rule));
 }
 
+/** The broken rules as a table, the rule breaking the most cases first. */
+function failingRules(report: ConformanceReport): string[] {
+  const rows = failingByRule(report);
+  if (!rows.length) return [];
+  const out = ['', '### Failing codes by rule', '', '| Rule | Level | Codes | Cases | Example |', '|---|---|---|---:|---|'];
+  for (const row of rows.slice(0, MAX_ROWS)) {
+    const example = row.cases[0]!;
+    const message = example.failures.find((f) => f.rule === row.rule)?.message ?? '';
+    out.push(`| ${row.rule} | ${row.level} | ${cell(codeRanges(row.statuses))} | ${row.cases.length} | ${code(example.id)}: ${cell(message)} |`);
+  }
+  if (rows.length > MAX_ROWS) out.push(`| ... | | | | ${rows.length - MAX_ROWS} more rule(s) in the report |`);
+  return out;
+}
+
 export function toMarkdownSummary(report: ConformanceReport): string {
   const s = report.summary;
   const out: string[] = [];
@@ -60,18 +74,7 @@ export function toMarkdownSummary(report: ConformanceReport): string {
     out.push(`> ${s.xfail} failure${s.xfail === 1 ? ' is' : 's are'} accepted by the expected-failures list and not counted as \`fail\`; a clean run has none.`);
   }
 
-  const rows = failingByRule(report);
-  if (rows.length) {
-    out.push('', '### Failing codes by rule', '');
-    out.push('| Rule | Level | Codes | Cases | Example |');
-    out.push('|---|---|---|---:|---|');
-    for (const row of rows.slice(0, MAX_ROWS)) {
-      const example = row.cases[0]!;
-      const message = example.failures.find((f) => f.rule === row.rule)?.message ?? '';
-      out.push(`| ${row.rule} | ${row.level} | ${cell(codeRanges(row.statuses))} | ${row.cases.length} | ${code(example.id)}: ${cell(message)} |`);
-    }
-    if (rows.length > MAX_ROWS) out.push(`| ... | | | | ${rows.length - MAX_ROWS} more rule(s) in the report |`);
-  }
+  out.push(...failingRules(report));
 
   const errors = report.cases.filter((c) => c.verdict === 'error');
   if (errors.length || report.runErrors?.length) {

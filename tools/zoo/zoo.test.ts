@@ -47,14 +47,14 @@ describe('the judgement of the zoo', () => {
     const { default: context5 } = await import('../../fixtures/clients/zoo/reports-context-5.js');
     const r = await killMember(fake({ fault: 'context 5', rules: ['ERR-CODE'], consequences: ['JOB-NPT'], scope: { statuses: [201] }, cases: ['app/201/mirror/upload'] }, context5), cases);
     expect(r.status).toBe('missed'); // it failed, but not on a listed rule
-    const narrow = await killMember(fake({ fault: 'context 5', rules: ['APP-CONTEXT'], scope: { statuses: [201] }, cases: ['app/201/mirror/upload'] }, context5), cases);
+    const narrow = await killMember(fake({ fault: 'context 5', rules: ['APP-CONTEXT'], consequences: ['RELAY-MIRROR'], scope: { statuses: [201] }, cases: ['app/201/mirror/upload'] }, context5), cases);
     expect(narrow.status).toBe('imprecise');
     expect(narrow.problems).toEqual([expect.stringMatching(/^app\/404\/mirror\/upload: unrelated case flagged \(verdict fail: \[APP-CONTEXT\]/)]);
   });
 
   test('a listed rule that never shows is reported: the lists are exact', async () => {
     const { default: context5 } = await import('../../fixtures/clients/zoo/reports-context-5.js');
-    const r = await killMember(fake({ fault: 'context 5', rules: ['APP-CONTEXT'], consequences: ['JOB-NPT'], scope: { statuses: [201, 404] }, cases: ['app/201/mirror/upload'] }, context5), cases);
+    const r = await killMember(fake({ fault: 'context 5', rules: ['APP-CONTEXT'], consequences: ['RELAY-MIRROR', 'JOB-NPT'], scope: { statuses: [201, 404] }, cases: ['app/201/mirror/upload'] }, context5), cases);
     expect(r.problems).toEqual(['expected rule(s) never named: JOB-NPT']);
   });
 });

@@ -26,8 +26,10 @@ describe('403: never posted again, however often resumed (NOREPOST-EVERY-RESUME)
   test.for([2, 3].flatMap((n) => ids.map((id) => [n, id] as const)))('re-posting on resume() number %i after the 403 fails APP-403-NOREPOST (%s)', async ([n, id]) => {
     const j = await judged({ repostAfter403OnResume: [n] }, id);
     expect(j.verdict).toBe('fail');
-    expect(rulesOf(j)).toContain('APP-403-NOREPOST');
+    // The re-post then succeeds, so the job also claims TRANSFERRED: a second breach (NOREPOST-SCOPE).
+    expect(rulesOf(j)).toEqual(['APP-403-NOREPOST', 'NOREPOST-EVERY-RESUME', 'NOREPOST-SCOPE']);
     expect(j.failures.find((f) => f.rule === 'APP-403-NOREPOST')!.message).toContain(`after resume() number ${n}`);
+    expect(j.failures.find((f) => f.rule === 'NOREPOST-EVERY-RESUME')!.message).toMatch(/^interpretation: /);
   });
 
   test('with the interpretation switched off, only the first resume is judged, and the case says so', async () => {

@@ -81,6 +81,8 @@ function judgeNoRepost(c: ConformanceCase, o: Observation, first: LedgerEntry, o
     const resumes = callsOf(o, 'resume').slice(1).filter((r) => r.seen < reposts[0]!.seq).length;
     const route = sessions.length ? ', through a new session' : '';
     failures.push(fail('APP-403-NOREPOST', `after ${c.status} the file was posted to the application ${reposts.length} more time(s)${route}, the first after resume() number ${resumes}`, { unwanted: reposts.map((e) => e.seq) }));
+    // Seen only because the case resumed more than once: the interpretation that made it look is named too.
+    if (resumes >= 2) failures.push(fail('NOREPOST-EVERY-RESUME', `the first re-post came after resume() number ${resumes}, not the first: "never again" holds on every resume, across Suspend/Resume`));
   }
   if (sessions.length) failures.push(fail('NOREPOST-SCOPE', 'a new session was created for the same job after 403', { unwanted: sessions.map((e) => e.seq) }));
   const claimed = firstStateAfter(o, SUCCESS_STATES, first.seq);
