@@ -13,10 +13,21 @@ export function showError(error: { context: number; code?: number | string } | n
   return `{ context ${error.context}, ${code} }`;
 }
 
-/** 600 s, 1.5 s, 40 ms: seconds from one second up, milliseconds below. */
+/** A duration as a person reads it: 40 ms, 1.5 s, 30 min, 14 d 2 h (two units are enough to read a delay). */
 export function fmtMs(ms: number): string {
-  if (Math.abs(ms) >= 1000) return `${Number((ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1))} s`;
-  return `${Math.round(ms)} ms`;
+  const sign = ms < 0 ? '-' : '';
+  let rest = Math.abs(Math.round(ms));
+  if (rest < 1000) return `${sign}${rest} ms`;
+  if (rest < 60_000 && rest % 1000 !== 0) return `${sign}${(rest / 1000).toFixed(1)} s`;
+  const units: [string, number][] = [['d', 86_400_000], ['h', 3_600_000], ['min', 60_000], ['s', 1000], ['ms', 1]];
+  const parts: string[] = [];
+  for (const [name, size] of units) {
+    const n = Math.floor(rest / size);
+    if (n > 0) parts.push(`${n} ${name}`);
+    rest -= n * size;
+    if (parts.length === 2) break;
+  }
+  return sign + parts.join(' ');
 }
 
 /** Whether a reported error matches an expected one (an expectation without a code accepts any code). */

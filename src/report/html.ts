@@ -4,11 +4,11 @@
 // filters and keyboard movement, reading the cases from a <script type="application/json">.
 import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
-import { showError } from '../harness/format.js';
+import { fmtMs, showError } from '../harness/format.js';
 import { FIRST_STATUS, LAST_STATUS } from '../rules/index.js';
 import type { ConformanceReport, ReportCase } from './report.js';
 import { TRANSCRIPT_HEAD } from '../harness/record.js';
-import { formatMs, interruptionText } from './text.js';
+import { interruptionText } from './text.js';
 import { REPORT_VERDICTS, describeVerdict, type ReportVerdict } from './verdict.js';
 import { expectedFailureWarnings } from './xfail.js';
 
@@ -248,7 +248,7 @@ export function toHtml(report: ConformanceReport): string {
   const data = JSON.stringify(embeddedReport(report)).replace(/</g, '\\u003c');
   const clock = report.client.transport === 'in-process' ? 'virtual time' : 'wall-clock time';
   const first = report.cases.find((c) => c.kind === 'status-matrix') ?? report.cases[0];
-  const timing = first ? ` Matrix timing (${clock}): MinimumRetryDelay ${formatMs(first.timing.minimumRetryDelayMs)}, NoProgressTimeout ${formatMs(first.timing.noProgressTimeoutMs)}.` : '';
+  const timing = first ? ` Matrix timing (${clock}): MinimumRetryDelay ${fmtMs(first.timing.minimumRetryDelayMs)}, NoProgressTimeout ${fmtMs(first.timing.noProgressTimeoutMs)}.` : '';
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -1,25 +1,9 @@
 // Plain-text views of one case shared by the writers (JUnit, Markdown) and the console: what was
 // expected, what was observed, and the wire transcript, in the words the rules use.
 import { STATUS_CODES } from 'node:http';
-import { showError } from '../harness/format.js';
+import { fmtMs, showError } from '../harness/format.js';
 import { TRANSCRIPT_HEAD, TRANSCRIPT_TAIL } from '../harness/record.js';
 import type { ConformanceReport, ReportCase, ReportError } from './report.js';
-
-/** Virtual milliseconds as a person reads them: 1800000 -> `30 min`, 1209600000 -> `14 d`. */
-export function formatMs(ms: number): string {
-  const sign = ms < 0 ? '-' : '';
-  let rest = Math.abs(ms);
-  if (rest < 1000) return `${sign}${rest} ms`;
-  const units: [string, number][] = [['d', 86_400_000], ['h', 3_600_000], ['min', 60_000], ['s', 1000], ['ms', 1]];
-  const parts: string[] = [];
-  for (const [name, size] of units) {
-    const n = Math.floor(rest / size);
-    if (n > 0) parts.push(`${n} ${name}`);
-    rest -= n * size;
-    if (parts.length === 2) break; // two units are enough to read a delay
-  }
-  return sign + parts.join(' ');
-}
 
 /** `404 Not Found (HTTP_STATUS_NOT_FOUND)`: the code, its reason phrase, and its WinHTTP name where one exists. */
 export function statusLabel(c: Pick<ReportCase, 'status' | 'statusName'>): string {
@@ -57,7 +41,7 @@ export function observedText(c: ReportCase): string {
   if (!o) return 'nothing (the case did not run)';
   const error = o.decision ? withError(o.decision.error) : '';
   const after = o.requestsAfterFinalAck.length
-    ? `; requests after the error: ${o.requestsAfterFinalAck.slice(0, 6).map((r) => `+${formatMs(r.dt)} ${r.packetType}`).join(', ')}${o.requestsAfterFinalAck.length > 6 ? `, ... (${o.requestsAfterFinalAck.length} in all)` : ''}`
+    ? `; requests after the error: ${o.requestsAfterFinalAck.slice(0, 6).map((r) => `+${fmtMs(r.dt)} ${r.packetType}`).join(', ')}${o.requestsAfterFinalAck.length > 6 ? `, ... (${o.requestsAfterFinalAck.length} in all)` : ''}`
     : '; no request after the error';
   return `${o.decision?.state ?? 'no decision'} after ${keyMoment(c)}${error}; the application saw the file ${times(o.posts)}; Close-Session ${times(o.closeSessions)}${after}; states ${o.states.join(' -> ') || 'none'}`;
 }
@@ -76,7 +60,7 @@ export function transcriptLines(c: ReportCase, limit = Infinity): string[] {
     const ctx = r?.errorContext !== undefined ? ` context ${r.errorContext}` : '';
     const post = e.notification ? `  [application post #${e.notification.count} answered ${e.notification.status}]` : '';
     const dt = e.t - origin;
-    return `#${e.seq} ${dt >= 0 ? '+' : ''}${formatMs(dt)} ${e.packetType}${range} => ${r?.status ?? 'no answer'}${code}${ctx}${post}`;
+    return `#${e.seq} ${dt >= 0 ? '+' : ''}${fmtMs(dt)} ${e.packetType}${range} => ${r?.status ?? 'no answer'}${code}${ctx}${post}`;
   });
   // The report keeps the first TRANSCRIPT_HEAD requests and the last ones: the gap is right after the head.
   if (c.requestsLeftOut && lines.length > TRANSCRIPT_HEAD) lines.splice(TRANSCRIPT_HEAD, 0, leftOutLine(c.requestsLeftOut));

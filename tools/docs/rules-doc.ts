@@ -1,22 +1,15 @@
 // `npm run docs:rules`: writes docs/rules.md from the rule table, with where each rule is judged and the
 // broken clients that prove it (their expectations name the rule). The package's `bits-conformance rules
 // --markdown` prints the same document without the broken clients, which are not shipped.
-import { fileURLToPath } from 'node:url';
 import { judgedIn, RULES_DOC, rulesMarkdown, type RuleFacts } from '../../src/cli/rules-doc.js';
 import { isEntry } from '../../src/cli/entry.js';
-import { loadZoo } from '../zoo/zoo.js';
+import { loadAllMembers } from '../zoo/zoo.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** Every folder of broken clients whose members carry a ZooExpectation. */
-export const BROKEN_CLIENT_DIRS = ['fixtures/clients/zoo', 'fixtures/clients/protocol'];
-
-/** Rule ID -> the broken clients whose expectation names it among the rules they break. */
+/** Rule ID -> the broken clients (every zoo folder) whose expectation names it among the rules they break. */
 export async function provenBy(): Promise<Map<string, string[]>> {
   const proven = new Map<string, string[]>();
-  for (const dir of BROKEN_CLIENT_DIRS) {
-    for (const member of await loadZoo(`${ROOT}${dir}`)) {
-      for (const rule of member.expectation.rules) proven.set(rule, [...(proven.get(rule) ?? []), member.file]);
-    }
+  for (const member of await loadAllMembers()) {
+    for (const rule of member.expectation.rules) proven.set(rule, [...(proven.get(rule) ?? []), member.file]);
   }
   return proven;
 }

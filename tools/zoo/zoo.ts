@@ -89,8 +89,10 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const ZOO_DIR = join(ROOT, 'fixtures', 'clients', 'zoo');
 export const PROTOCOL_ZOO_DIR = join(ROOT, 'fixtures', 'clients', 'protocol');
 export const SCRATCH_ZOO_DIR = join(ROOT, 'fixtures', 'clients', 'scratch');
+/** Faults on a second client written from the rules (fixtures/clients/plain-client.ts), for the rules the others leave. */
+export const PROBE_ZOO_DIR = join(ROOT, 'fixtures', 'clients', 'probes');
 /** Every directory of members, in the order the kill table lists them. */
-export const ZOO_DIRS = [ZOO_DIR, PROTOCOL_ZOO_DIR, SCRATCH_ZOO_DIR] as const;
+export const ZOO_DIRS = [ZOO_DIR, PROTOCOL_ZOO_DIR, SCRATCH_ZOO_DIR, PROBE_ZOO_DIR] as const;
 
 type MemberModule = { default?: unknown; command?: unknown; expectation?: ZooExpectation };
 

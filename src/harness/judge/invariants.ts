@@ -59,17 +59,22 @@ function checkCloseOnce(o: Observation): Failure[] {
   return failures;
 }
 
-/** RESUME-RESTARTS: every resume() of a job in ERROR or TRANSIENT_ERROR sends Ping at once (not after a 403). */
+/**
+ * RESUME-RESTARTS: every resume() of a job in ERROR or TRANSIENT_ERROR sends Ping at once (MC-BUP 3.1.4.3),
+ * then goes on with the session it has (STATE_PING leads to FRAGMENT, 3.1.5.1.3). Not after a 403.
+ */
 function checkResumes(c: ConformanceCase, o: Observation): Failure[] {
   if (!c.expected.repostAllowed) return [];
-  const delay = c.timing.minimumRetryDelayMs;
   const offences = [];
   for (const r of callsOf(o, 'resume').slice(1).filter((x) => x.state === 'ERROR' || x.state === 'TRANSIENT_ERROR')) {
-    const next = o.ledger.find((e) => e.seq > r.seen);
+    const [next, after] = o.ledger.filter((e) => e.seq > r.seen);
     if (!next) continue; // nothing sent at all: the case's own rule says what was missing
-    if (next.packetType !== 'Ping') offences.push({ message: `resume() at +${fmtMs(r.t)} in ${r.state}: the first request was ${next.packetType}; a resumed job starts again at Ping (MC-BUP 3.1.4.3)` });
-    else if (canTellAtOnce(c.timing) && next.t - r.t >= delay - tolerance(c.timing)) {
-      offences.push({ message: `resume() at +${fmtMs(r.t)} in ${r.state}: the first request came ${fmtMs(next.t - r.t)} later, after MinimumRetryDelay (${fmtMs(delay)}); resume() retries at once` });
+    const at = `resume() at +${fmtMs(r.t)} in ${r.state}`;
+    if (next.packetType !== 'Ping') offences.push({ message: `${at}: the first request was ${next.packetType}; a resumed job starts again at Ping (MC-BUP 3.1.4.3)` });
+    else if (canTellAtOnce(c.timing) && next.t - r.t >= c.timing.minimumRetryDelayMs - tolerance(c.timing)) {
+      offences.push({ message: `${at}: the first request came ${fmtMs(next.t - r.t)} later, after MinimumRetryDelay (${fmtMs(c.timing.minimumRetryDelayMs)}); resume() retries at once` });
+    } else if (r.openSessions > 0 && next.response?.status === 200 && after?.packetType === 'Create-Session') {
+      offences.push({ message: `${at}: after Ping the job created a new session, though its own was still open; a resumed job goes on with its session (MC-BUP 3.1.5.1.3: PING, then FRAGMENT)`, evidence: { unwanted: [after.seq] } });
     }
   }
   return firstOf('RESUME-RESTARTS', offences);

@@ -2,7 +2,7 @@
 // each fault switched on is caught by the rule it breaks, and each premise the client could not meet
 // is reported as not judged, never as a failure.
 import { describe, expect, test } from 'vitest';
-import { plainClient, type PlainFaults } from '../../../fixtures/clients/probes/plain-client.js';
+import { plainClient, type PlainFaults } from '../../../fixtures/clients/plain-client.js';
 import { allCases, type ConformanceCase } from '../cases.js';
 import { runCase } from '../run-case.js';
 import { judge, type JudgeOptions, type Judgement } from './index.js';

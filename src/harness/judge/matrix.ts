@@ -18,6 +18,11 @@ export interface MatrixOptions {
   firstResumeOnly?: boolean;
 }
 
+/** The application never saw the file: the status could not be judged, a failure only when nothing else explains why. */
+function neverReached(c: ConformanceCase, o: Observation): Failure {
+  return { ...fail(classRule(c), `the upload never reached the server application (no final fragment accepted; ${o.ledger.length} requests)`), consequence: true };
+}
+
 /** The decision after the first final Ack: from the timeline, else from the checkpoint. */
 function decisionAfterFinalAck(o: Observation, first: LedgerEntry): Decision | undefined {
   const d = decisionAfter(o, first);
@@ -93,11 +98,12 @@ function judgeNoRepost(c: ConformanceCase, o: Observation, first: LedgerEntry, o
 function judgeFatal(c: ConformanceCase, o: Observation, first: LedgerEntry, options: MatrixOptions): Failure[] {
   const resumedAt = callsOf(o, 'resume')[1]?.seen ?? Infinity;
   const quiet = o.ledger.filter((e) => e.seq > first.seq && e.seq <= resumedAt);
-  const failures: Failure[] = [];
+  // After 403 a re-post is blamed under its own rule first; the rest of the traffic under JOB-FATAL.
+  const failures: Failure[] = c.expected.repostAllowed ? [] : judgeNoRepost(c, o, first, options);
   if (quiet.length) {
     failures.push(fail('JOB-FATAL', `${quiet.length} request(s) during the quiet window after a fatal status (first: ${quiet[0]!.packetType} at +${fmtMs(quiet[0]!.t - first.t)})`, { unwanted: quiet.map((e) => e.seq) }));
   }
-  if (!c.expected.repostAllowed) return [...failures, ...judgeNoRepost(c, o, first, options)];
+  if (!c.expected.repostAllowed) return failures;
   if (postsOf(o).length < c.expected.posts.min) return [...failures, fail('FATAL-RESUME', 'resume() did not re-send the final fragment: the application saw the file once')];
   return [...failures, ...checkCompletion(c, o, 'FATAL-RESUME')];
 }
@@ -105,7 +111,7 @@ function judgeFatal(c: ConformanceCase, o: Observation, first: LedgerEntry, opti
 export function judgeStatusMatrix(c: ConformanceCase, o: Observation, options: MatrixOptions = {}): Failure[] {
   const first = postsOf(o)[0];
   const decision = first && decisionAfterFinalAck(o, first);
-  if (!first || !decision) return [fail(classRule(c), `the upload never reached the server application (no final fragment accepted; ${o.ledger.length} requests)`)];
+  if (!first || !decision) return [neverReached(c, o)];
   const failures = checkDecision(c, o, first, decision);
   if (c.expected.class === 'success') return [...failures, ...checkCompletion(c, o, 'JOB-SUCCESS')];
   if (c.expected.class === 'transient') return [...failures, ...judgeTransient(c, o, first)];
@@ -134,7 +140,7 @@ function checkGivingUp(c: ConformanceCase, o: Observation, first: LedgerEntry, a
 export function judgeRetryUntilNpt(c: ConformanceCase, o: Observation): Failure[] {
   const all = postsOf(o);
   const first = all[0];
-  if (!first) return [fail(classRule(c), `the upload never reached the server application (${o.ledger.length} requests)`)];
+  if (!first) return [neverReached(c, o)];
   const failures: Failure[] = [];
   const decision = decisionAfterFinalAck(o, first);
   if (decision && decision.state !== 'TRANSIENT_ERROR') {

@@ -41,9 +41,14 @@ export function scenarioJudgement(c: ConformanceCase, o: Observation, title: str
   };
 }
 
-/** The upload completed despite the fault: complete() made the job ACKNOWLEDGED. */
+/**
+ * The upload completed despite the fault: complete() made the job ACKNOWLEDGED. A job that reached
+ * TRANSFERRED did complete the upload: if complete() then failed, that is JOB-SUCCESS, not the scenario's rule.
+ */
 export function completed(j: ScenarioJudgement, rule: RuleId): Failure[] {
-  if (j.o.checkpoints['after-complete']?.state === 'ACKNOWLEDGED') return [];
+  const done = j.o.checkpoints['after-complete'];
+  if (done?.state === 'ACKNOWLEDGED') return [];
+  if (done) return [fail('JOB-SUCCESS', `expected ACKNOWLEDGED after complete(), observed ${done.state}`)];
   return [fail(rule, `the upload should complete despite ${j.title}; the job ended ${j.o.states.at(-1)?.state ?? 'nowhere'} (states: ${statesText(j.o)})`)];
 }
 
