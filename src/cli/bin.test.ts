@@ -92,6 +92,20 @@ describe('bits-conformance: help and usage', () => {
     oneLine(await bin(['run', '--shard', '5/4']), "--shard: '5/4' is not a shard i/n");
   });
 
+  test('every command\'s --help exits 0; a repeated option, --retry-delay-ms for an in-process client and a mistyped --case are one line, exit 2', async () => {
+    for (const command of ['diff', 'verify', 'merge', 'rules', 'serve', 'init', 'run']) {
+      const help = await bin([command, '--help']);
+      expect(help.code, command).toBe(0);
+      expect(help.stdout).toContain(`usage: bits-conformance ${command}`);
+    }
+    oneLine(await bin(['run', '--client', './a.ts', '--client', './b.ts']), "--client is given twice ('./a.ts' and './b.ts'); give it once");
+    oneLine(await bin(['run', '--codes', '404', '--codes', '500']), "--codes is given twice ('404' and '500'); give it once (a list is one value: --codes a,b)");
+    oneLine(await bin(['run', '--retry-delay-ms', '300', '--codes', '404']), '--retry-delay-ms is for a client in another process (--client-cmd)');
+    const mistyped = await bin(['run', '--case', 'app/404/mirorr/upload']);
+    oneLine(mistyped, "--case: no such case 'app/404/mirorr/upload'; did you mean app/404/mirror/upload?");
+    expect(mistyped.stderr.trim().split('\n')).toHaveLength(1); // no usage after it
+  });
+
   test('a missing client names the path tried; a client that breaks the contract names the member', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bits-bin-'));
     await writeFile(join(dir, 'nameless.mjs'), 'export default { version: "1", createJob() {} };\n');

@@ -56,7 +56,7 @@ describe('bits-conformance run', () => {
     { args: ['--client', 'fixtures/clients/missing.ts'], says: 'client module not found: ' },
     { args: ['--no-such-flag'], says: "Unknown option '--no-such-flag'" },
     { args: ['publish'], says: "unexpected argument 'publish'" },
-    { args: ['--case', 'app/600/mirror/upload'], says: "no case has the id 'app/600/mirror/upload'" },
+    { args: ['--case', 'app/600/mirror/upload'], says: "--case: no such case 'app/600/mirror/upload'; did you mean app/100/mirror/upload?" },
   ])('bad input $args: one clear line, exit 2, no stack trace, no report', async ({ args, says }) => {
     const out = await mkdtemp(join(tmpdir(), 'bits-cli-'));
     const r = await cli('run', ...args, '--out', out);

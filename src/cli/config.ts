@@ -8,7 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import schema from './config.schema.json' with { type: 'json' };
-import { didYouMean, OPTION_KEYS, OptionError, type ConformanceOptions } from './options.js';
+import { didYouMean, OptionError, type ConformanceOptions } from './options.js';
+import { OPTION_KEYS, PATH_KEYS } from './option-table.js';
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
@@ -114,14 +115,12 @@ export function unwrapCommonJs(value: unknown): unknown {
   return value;
 }
 
-const PATH_KEYS = ['client', 'out', 'baseline', 'expectFail', 'sign'] as const;
-
 export async function loadConfig(file: string): Promise<LoadedConfig> {
   const options = checkConfig(await readConfigData(file), file);
   const dir = dirname(file);
   for (const key of PATH_KEYS) {
     const value = options[key];
-    if (value !== undefined) options[key] = resolve(dir, value);
+    if (typeof value === 'string') (options as Record<string, unknown>)[key] = resolve(dir, value);
   }
   return { file, options, dir };
 }

@@ -13,6 +13,7 @@ import { SchemaError } from '../schema/ajv.js';
 import { reportDigest, sealReport } from '../report/sign.js';
 import { EXIT_CODE, describeVerdict, summarize } from '../report/verdict.js';
 import type { CaseSelection } from '../harness/selection.js';
+import { flagName, RECORDED_KEYS } from './option-table.js';
 
 export interface LoadedShard {
   file: string;
@@ -53,7 +54,7 @@ function identity(r: ConformanceReport): [string, unknown][] {
     ['rule table (rulesDigest)', r.suite.rulesDigest],
     ['client', { name: r.client.name, version: r.client.version, transport: r.client.transport, capabilities: r.client.capabilities ?? {} }],
     ['case selection', withoutShard(selection) ?? {}],
-    ['options (--strict, --interpretations-off, --bail, --timeout-multiplier)', judging],
+    [`options (${RECORDED_KEYS.map(flagName).join(', ')})`, judging],
     ['expected-failures list', r.expectedFailures?.sha256 ?? null],
     ['baseline', r.baseline?.sha256 ?? null],
   ];

@@ -8,7 +8,8 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from './errors.js';
 import { unwrapCommonJs } from './config.js';
-import { isWholeSuite, selectionFlags, type ConformanceOptions } from './options.js';
+import { didYouMean, isWholeSuite, OptionError, selectionFlags, type ConformanceOptions } from './options.js';
+import { flagName, RECORDED_KEYS, specOf, type SelectionKey } from './option-table.js';
 import { BarDisplay, LineDisplay, ProgressReporter, progressMode, type ProgressDisplay } from './progress.js';
 import { RunInterruption } from './interrupt.js';
 import { clientGroupRecord, runCases, type CasesRun } from './run-cases.js';
@@ -36,13 +37,11 @@ export class ClientLoadError extends Error {}
 const REFERENCE_CLIENT_MODULE = fileURLToPath(new URL('../harness/reference-client.ts', import.meta.url));
 
 /**
- * What runSuite() needs: the checked ConformanceOptions it takes as they are, plus what the CLI and the
- * API settle themselves (the case selection, the report formats as publish.ts reads them, output).
+ * What runSuite() needs: the checked options as runOptionsFrom() gives them (every option of the
+ * table but those turned into the selection and the formats), plus what the CLI and the API settle
+ * themselves (where a command runs, how printed commands start, where lines go, progress).
  */
-export type RunOptions = Pick<
-  ConformanceOptions,
-  'client' | 'clientCmd' | 'retryDelayMs' | 'out' | 'baseline' | 'expectFail' | 'sign' | 'strict' | 'interpretationsOff' | 'bail' | 'timeoutMultiplier'
-> & {
+export type RunOptions = Omit<ConformanceOptions, SelectionKey | 'format' | 'debug'> & {
   /** Where a --client-cmd runs; default the current folder. */
   clientCwd?: string;
   selection?: CaseSelection;
@@ -149,17 +148,17 @@ async function resolveTarget(options: RunOptions): Promise<Target> {
   };
 }
 
-/** What the report says about how the run was asked for; absent for a default whole-suite run. */
+/** What the report says about how the run was asked for (the recorded options); absent for a default whole-suite run. */
 function runOptionsOf(options: RunOptions): ConformanceReport['options'] {
   const selection = options.selection ?? {};
-  const o: NonNullable<ConformanceReport['options']> = {
-    ...(isWholeSuite(selection) ? {} : { selection }),
-    ...(options.strict ? { strict: true } : {}),
-    ...(options.interpretationsOff?.length ? { interpretationsOff: [...options.interpretationsOff].sort() } : {}),
-    ...(options.bail ? { bail: true } : {}),
-    ...(options.timeoutMultiplier !== undefined && options.timeoutMultiplier !== 1 ? { timeoutMultiplier: options.timeoutMultiplier } : {}),
-  };
-  return Object.keys(o).length ? o : undefined;
+  const o: Record<string, unknown> = isWholeSuite(selection) ? {} : { selection };
+  for (const key of RECORDED_KEYS) {
+    const value = (options as Record<string, unknown>)[key];
+    const spec = specOf(key);
+    if (value === undefined || value === false || (spec.type === 'number' && value === spec.default) || (Array.isArray(value) && !value.length)) continue;
+    o[key] = Array.isArray(value) ? [...(value as string[])].sort() : value;
+  }
+  return Object.keys(o).length ? (o as ConformanceReport['options']) : undefined;
 }
 
 /** Runs the selected cases and returns the finished report; writes the report files when `out` is given. */
@@ -187,6 +186,7 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
 async function lockedRun(options: RunOptions, interruption: RunInterruption, groups: ReturnType<typeof clientGroupRecord>): Promise<RunResult> {
   // Report inputs first: a bad baseline, list or key costs one line, not a whole run.
   const outputs = await prepareOutputs({ ...options, out: options.out ?? '.' });
+  const estimatedCases = await selectedCount(options);
   const target = await resolveTarget(options);
   // Only now is --out made (for its lock): a bad client or input leaves no folder behind.
   const lock = options.out === undefined ? undefined : await lockOutputs(outputs.dir);
@@ -195,25 +195,40 @@ async function lockedRun(options: RunOptions, interruption: RunInterruption, gro
       interruption.whenAborted(() => lock.releaseSync());
       await removeStaleTemporaries(outputs.dir);
     }
-    const { run, estimatedCases } = await casesOf(options, target, interruption, groups);
+    const run = await casesOf(options, target, estimatedCases, interruption, groups);
     return await finishRun(options, target, run, outputs, estimatedCases);
   } finally {
     await lock?.release();
   }
 }
 
-/** Runs the cases, or none when the client failed the hello handshake (then that is the run's error). */
-async function casesOf(options: RunOptions, target: Target, interruption: RunInterruption, groups: ReturnType<typeof clientGroupRecord>) {
-  // Loaded only now (vitest and the suites take seconds to load): a bad client or input costs one line at once.
+/**
+ * How many cases the selection holds, known before any client runs: a --case id that names no case, or
+ * a selection that matches none, is one line now rather than after the suites load.
+ */
+async function selectedCount(options: RunOptions): Promise<number> {
   const [{ allCases, realTimeProfile, VIRTUAL_PROFILE }, { applySelection }] = await Promise.all([import('../harness/cases.js'), import('../harness/selection.js')]);
   const selection = options.selection ?? {};
+  const cases = allCases(options.clientCmd ? realTimeProfile(options.retryDelayMs ?? 200) : VIRTUAL_PROFILE);
+  const count = applySelection(cases, selection).length;
+  const wanted = selection.cases?.[0];
+  if (wanted !== undefined && !cases.some((c) => c.id === wanted)) {
+    const ids = cases.map((c) => c.id);
+    const near = didYouMean(wanted, ids);
+    throw new OptionError(`--case: no such case '${wanted}'${near ? `; ${near.slice(2, -1)}` : ' (a report lists every case id)'}${options.clientCmd ? '; a client in another process runs no Windows-defaults case' : ''}`);
+  }
+  if (count === 0 && !isWholeSuite(selection)) throw new OptionError(`no case matches ${selectionFlags(selection).join(' ')}`);
+  return count;
+}
+
+/** Runs the cases, or none when the client failed the hello handshake (then that is the run's error). */
+async function casesOf(options: RunOptions, target: Target, estimatedCases: number, interruption: RunInterruption, groups: ReturnType<typeof clientGroupRecord>): Promise<CasesRun> {
+  const selection = options.selection ?? {};
   const multiplier = options.timeoutMultiplier ?? 1;
-  const profile = target.realTimeRetryDelayMs === undefined ? VIRTUAL_PROFILE : realTimeProfile(target.realTimeRetryDelayMs);
-  const estimatedCases = applySelection(allCases(profile), selection).length;
   if (target.brokenClient) {
     options.notify?.(target.brokenClient);
     const now = new Date();
-    return { run: { records: [], runErrors: [target.brokenClient], startedAt: now, finishedAt: now } satisfies CasesRun, estimatedCases };
+    return { records: [], runErrors: [target.brokenClient], startedAt: now, finishedAt: now };
   }
   const progress = options.progress ? new ProgressReporter(options.progress, estimatedCases) : undefined;
   interruption.whenInterrupted(() => progress?.stop());
@@ -233,7 +248,7 @@ async function casesOf(options: RunOptions, target: Target, interruption: RunInt
       reporters: progress ? [progress] : [],
       interruption,
     }, groups);
-    return { run, estimatedCases };
+    return run;
   } finally {
     progress?.stop();
   }
@@ -242,13 +257,13 @@ async function casesOf(options: RunOptions, target: Target, interruption: RunInt
 /** Builds the report from what ran, finishes it (expected failures, baseline, seal) and writes it. */
 async function finishRun(options: RunOptions, target: Target, run: CasesRun, outputs: PreparedOutputs, estimatedCases: number): Promise<RunResult> {
   const { buildReport } = await import('../report/report.js');
-  const selection = options.selection ?? {};
-  const multiplier = options.timeoutMultiplier ?? 1;
-  const onlyCase = selection.cases?.length === 1 ? selection.cases[0] : undefined;
-  const off = options.interpretationsOff?.length ? ` --interpretations-off ${options.interpretationsOff.join(',')}` : '';
-  const extra = `${options.strict ? ' --strict' : ''}${off}${multiplier !== 1 ? ` --timeout-multiplier ${multiplier}` : ''}`;
   const command = options.command ?? 'npx bits-conformance run';
   const runOptions = runOptionsOf(options);
+  // The replay judges its case as this run did: the recorded options go with it (--bail has nothing to stop).
+  const extra = Object.entries(runOptions ?? {})
+    .filter(([key]) => key !== 'selection' && key !== 'bail')
+    .map(([key, value]) => ` ${flagName(key)}${value === true ? '' : ` ${shellQuote(Array.isArray(value) ? value.join(',') : String(value))}`}`)
+    .join('');
   const built = buildReport({
     client: target.client,
     runId: randomUUID(),
@@ -259,10 +274,6 @@ async function finishRun(options: RunOptions, target: Target, run: CasesRun, out
     finishedAt: run.finishedAt,
     replayCommand: (id) => `${command}${target.clientArg}${extra} --case ${shellQuote(id)}`,
   });
-  if (built.cases.length === 0 && !built.runErrors?.length && !built.interrupted) {
-    if (onlyCase) throw new UsageError(`no case has the id '${onlyCase}'`);
-    if (!isWholeSuite(selection)) throw new UsageError(`no case matches ${selectionFlags(selection).join(' ')}`);
-  }
   const finished = finishReport(runOptions ? { ...built, options: runOptions } : built, outputs);
   const files = options.out === undefined ? {} : await writeOutputs(finished.report, outputs.dir, outputs.formats);
   // An interrupted run exits as the signal asks (130, 143); else EXIT_CODE[verdict], unless --baseline
@@ -335,7 +346,7 @@ export function summaryLines(result: RunResult, options: { caseId?: string; comm
 }
 
 /** The CLI's `run`: progress while it runs, the summary after, the exit code. */
-export async function runCommand(options: RunOptions & { out: string }): Promise<number> {
+export async function runCommand(options: RunOptions): Promise<number> {
   const log = options.log ?? ((line: string) => console.log(line));
   const mode = progressMode(process.stderr);
   const progress = options.progress ?? (mode === 'bar' ? new BarDisplay(process.stderr) : new LineDisplay(log));

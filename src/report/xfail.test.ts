@@ -54,11 +54,13 @@ describe('expected failures', () => {
     expect(expectedFailureWarnings(r.expectedFailures)).toEqual(['expected failure for case app/404/mirror/upload expired on 2026-06-14 (https://example.org/issues/1): 1 case(s) fail again']);
   });
 
-  test('an entry whose failure is gone is reported as now passing; one that matched nothing run, as unmatched', () => {
+  test('an entry whose failure is gone is reported as now passing; one that matched nothing run, as unmatched, and each says so', () => {
     const r = applyExpectedFailures(report(), list(entry({ case: 'app/200/mirror/upload' }), entry({ rule: 'PKT-REPLY' }), entry({ case: 'app/599/mirror/upload' })), TODAY);
     expect(r.expectedFailures!.entries.map((e) => e.status)).toEqual(['now-passes', 'unmatched', 'unmatched']);
     expect(expectedFailureWarnings(r.expectedFailures)).toEqual([
       'expected failure for case app/200/mirror/upload now passes: remove it from the list (https://example.org/issues/1)',
+      'expected failure for rule PKT-REPLY matched no case of this run (not selected): it was not checked (https://example.org/issues/1)',
+      'expected failure for case app/599/mirror/upload matched no case of this run (not selected): it was not checked (https://example.org/issues/1)',
     ]);
     expect(r.summary.xfail).toBe(0);
   });

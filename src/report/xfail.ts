@@ -117,12 +117,13 @@ export function applyExpectedFailures(report: ConformanceReport, list: ExpectedF
   };
 }
 
-/** One line per entry that needs a person: expired, or describing a failure that no longer happens. */
+/** One line per entry that needs a person: expired, describing a failure that no longer happens, or matching nothing that ran. */
 export function expectedFailureWarnings(outcome: ExpectedFailuresOutcome | undefined): string[] {
   const name = (e: ExpectedFailureEntry): string => (e.case !== undefined ? `case ${e.case}` : `rule ${e.rule}`);
   return (outcome?.entries ?? []).flatMap((e) => {
     if (e.status === 'expired') return [`expected failure for ${name(e)} expired on ${e.expires} (${e.link})${e.cases.length ? `: ${e.cases.length} case(s) fail again` : ''}`];
     if (e.status === 'now-passes') return [`expected failure for ${name(e)} now passes: remove it from the list (${e.link})`];
+    if (e.status === 'unmatched') return [`expected failure for ${name(e)} matched no case of this run (not selected): it was not checked (${e.link})`];
     return [];
   });
 }
