@@ -113,6 +113,8 @@ describe('bits-conformance: help and usage', () => {
     oneLine(await bin(['run', '--client', './nope.ts'], dir), `client module not found: ./nope.ts (looked for ${join(dir, 'nope.ts')})`);
     oneLine(await bin(['run', '--client', './nameless.mjs'], dir), 'default export lacks `name` (a non-empty string)');
     oneLine(await bin(['run', '--client', './jobless.ts'], dir), 'default export lacks `createJob(options)` (a function)');
+    await writeFile(join(dir, 'broken.ts'), 'export default {\n  name: "x",\n  createJob() { return {; }\n};\n');
+    oneLine(await bin(['run', '--client', './broken.ts'], dir), `cannot load client module ./broken.ts: ${join(dir, 'broken.ts')}:3:25: Expected identifier but found ";"`);
     expect(await readdir(dir)).not.toContain('reports');
   });
 });
@@ -156,7 +158,9 @@ describe('bits-conformance init and the config file', () => {
     await writeFile(config, '{ "codes": [');
     oneLine(await bin(['run'], dir), /^bits-conformance: config bits-conformance.config.json is not valid JSON: /);
     oneLine(await bin(['run', '--config', 'elsewhere.json'], dir), `config file not found: ${join(dir, 'elsewhere.json')}`);
-    expect((await readdir(dir)).sort()).toEqual(['bits-conformance.config.json']);
+    await writeFile(join(dir, 'broken.config.ts'), 'export default {\n  codes: ["404"\n};\n');
+    oneLine(await bin(['run', '--config', 'broken.config.ts'], dir), `config broken.config.ts does not load: ${join(dir, 'broken.config.ts')}:3:1: Expected "]" but found "}"`);
+    expect((await readdir(dir)).sort()).toEqual(['bits-conformance.config.json', 'broken.config.ts']);
   });
 });
 

@@ -3,17 +3,15 @@
 // prints a summary that puts the worst rules first. runConformance() (api.ts) is the same run without
 // the printing.
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { UsageError } from './errors.js';
-import { unwrapCommonJs } from './config.js';
 import { didYouMean, isWholeSuite, OptionError, selectionFlags, type ConformanceOptions } from './options.js';
 import { flagName, RECORDED_KEYS, specOf, type SelectionKey } from './option-table.js';
 import { BarDisplay, LineDisplay, ProgressReporter, progressMode, type ProgressDisplay } from './progress.js';
 import { RunInterruption } from './interrupt.js';
 import { clientGroupRecord, runCases, type CasesRun } from './run-cases.js';
-import { checkClient } from '../harness/contract.js';
+import { loadClientModule } from '../harness/client-module.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, ProcessClient, ProcessClientError } from '../harness/process-client.js';
 import type { CaseSelection } from '../harness/selection.js';
 // For the type checker only: suite.ts declares the vitest augmentations this file and the reporters
@@ -30,8 +28,6 @@ import { EXIT_CODE, describeVerdict, signalExitCode } from '../report/verdict.js
 
 export { UsageError } from './errors.js';
 
-/** A client module that is missing, does not load, or breaks the contract: one line, exit 2. */
-export class ClientLoadError extends Error {}
 
 /** The bundled reference client, the default client of `run` (as src/harness/suite.ts resolves it). */
 const REFERENCE_CLIENT_MODULE = fileURLToPath(new URL('../harness/reference-client.ts', import.meta.url));
@@ -86,20 +82,6 @@ export function typedPath(file: string): string {
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? file : `./${rel}`;
 }
 
-/** Imports an in-process client module and checks the contract: one line naming the path or the missing member. */
-export async function checkClientModule(file: string, given: string): Promise<{ name: string; version: string; capabilities?: { uploadReply?: boolean } }> {
-  if (!existsSync(file)) throw new ClientLoadError(`client module not found: ${given} (looked for ${file})`);
-  let mod: { default?: unknown };
-  try {
-    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-  } catch (error) {
-    throw new ClientLoadError(`cannot load client module ${file}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-  }
-  const checked = checkClient(unwrapCommonJs(mod.default));
-  if ('problem' in checked) throw new ClientLoadError(`client module ${file}: ${checked.problem}`);
-  return checked.client;
-}
-
 interface Target {
   client: ConformanceReport['client'];
   provide: { clientModule: string } | { clientCmd: string; clientCwd: string; retryDelayMs: number };
@@ -139,7 +121,7 @@ async function resolveTarget(options: RunOptions): Promise<Target> {
     };
   }
   const clientModule = options.client ? resolve(options.client) : REFERENCE_CLIENT_MODULE;
-  const client = await checkClientModule(clientModule, options.client ?? clientModule);
+  const client = await loadClientModule(clientModule, options.client ?? clientModule);
   return {
     client: { name: client.name, version: client.version, module: clientModule, transport: 'in-process', ...(client.capabilities ? { capabilities: client.capabilities } : {}) },
     provide: { clientModule },
