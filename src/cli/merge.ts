@@ -7,7 +7,7 @@ import { relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { prepareOutputs, writeOutputs } from '../report/publish.js';
 import { parseInputJson, readInputText, removeStaleTemporaries, ReportInputError } from '../report/files.js';
-import { lockOutputs } from '../report/output-lock.js';
+import { checkOutputFolder, lockOutputs } from '../report/output-lock.js';
 import { assertReport, requestCount, type BaselineOutcome, type ConformanceReport, type ExpectedFailuresOutcome, type ReportCase } from '../report/report.js';
 import { SchemaError } from '../schema/ajv.js';
 import { reportDigest, sealReport } from '../report/sign.js';
@@ -167,6 +167,7 @@ function clean<T extends object>(value: T): T {
 
 export async function mergeCommand(files: string[], options: { out: string; formats?: string | undefined; sign?: string | undefined }, write: (line: string) => void = (l) => console.log(l)): Promise<number> {
   const outputs = await prepareOutputs({ out: options.out, ...(options.formats ? { formats: options.formats } : {}), ...(options.sign ? { sign: options.sign } : {}) });
+  checkOutputFolder(outputs.dir, options.out);
   const shards: LoadedShard[] = [];
   for (const file of files) shards.push(await loadShard(file));
   const { count } = checkShards(shards);

@@ -20,7 +20,7 @@ import type { CaseSelection } from '../harness/selection.js';
 import type {} from '../harness/suite.js';
 import type { ConformanceReport, ReportCase } from '../report/report.js';
 import { removeStaleTemporaries } from '../report/files.js';
-import { lockOutputs } from '../report/output-lock.js';
+import { checkOutputFolder, lockOutputs } from '../report/output-lock.js';
 import { finishReport, prepareOutputs, writeOutputs, type PreparedOutputs, type ReportFormat } from '../report/publish.js';
 import { codeRanges, interruptionText, leftOutLine } from '../report/text.js';
 import { TRANSCRIPT_HEAD } from '../harness/record.js';
@@ -168,6 +168,7 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
 async function lockedRun(options: RunOptions, interruption: RunInterruption, groups: ReturnType<typeof clientGroupRecord>): Promise<RunResult> {
   // Report inputs first: a bad baseline, list or key costs one line, not a whole run.
   const outputs = await prepareOutputs({ ...options, out: options.out ?? '.' });
+  if (options.out !== undefined) checkOutputFolder(outputs.dir, options.out);
   const estimatedCases = await selectedCount(options);
   const target = await resolveTarget(options);
   // Only now is --out made (for its lock): a bad client or input leaves no folder behind.
