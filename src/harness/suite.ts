@@ -97,6 +97,8 @@ export async function conformanceSuite(select: (profile: TimingProfile) => Confo
       if (diagnostics && judgement.verdict !== 'pass') record.clientStderr = diagnostics.stderr();
       const dead = diagnostics?.deadReason();
       if (dead) record.runError = dead;
+      // Every later case would wait as long: the CLI stops the run on a case's run error.
+      if (observation.clientHung) record.runError = `the client hung in ${c.id}: ${observation.clientError}; the run stopped there`;
       task.meta.conformance = record;
       if (judgement.verdict === 'error') throw new Error(judgement.reason);
       if (judgement.verdict === 'fail') expect.fail(formatFailures(judgement));
