@@ -142,7 +142,8 @@ export function mergeReports(shards: LoadedShard[]): ConformanceReport {
     wallTimeMs: Date.parse(finishedAt) - Date.parse(startedAt),
     ...(runErrors.length ? { runErrors } : { runErrors: undefined }),
     runId: randomUUID(), // the merged set is a report set of its own
-    summary: summarize({ verdicts: cases.map((c) => c.verdict), requests: requestCount(cases), runErrors: runErrors.length }),
+    // The shards together are the run they were cut from: partial only for what that run was.
+    summary: summarize({ verdicts: cases.map((c) => c.verdict), requests: requestCount(cases), runErrors: runErrors.length, coverage: { options } }),
     ...(expectedFailures ? { expectedFailures } : {}),
     ...(Object.keys(options).length ? { options } : { options: undefined }),
     ...(baseline ? { baseline } : {}),

@@ -7,6 +7,8 @@ import { FIRST_STATUS, LAST_STATUS, interpretationIds, ruleTable } from '../rule
 import type { ReportFormat } from '../report/publish.js';
 import { FORMAT_NAMES, flagName, OPTION_KEYS, specOf, type ConformanceOptions, type OptionKey, type OptionSpec } from './option-table.js';
 
+// The selection as the flags that make it lives with the verdict, which names a partial run by it.
+export { selectionFlags } from '../report/verdict.js';
 export { FORMAT_NAMES, JOB_TYPE_NAMES, OPTION_KEYS, RELAY_FORM_NAMES, flagName, type ConformanceOptions } from './option-table.js';
 
 /**
@@ -208,18 +210,6 @@ function interpretationId(id: string, where: string): string {
   if (interpretations.includes(id)) return id;
   const known = ruleTable.rules.some((r) => r.id === id);
   throw new OptionError(`${where}: ${known ? `'${id}' is a rule the sources state, not an interpretation: it cannot be switched off` : `'${id}' is not an interpretation${didYouMean(id, interpretations)}`}; \`bits-conformance rules\` lists them`);
-}
-
-/** The selection as the flags that make it, for printed commands and the summary: `--codes 400-499 --shard 1/3`. */
-export function selectionFlags(selection: CaseSelection, { withShard = true, withCase = true } = {}): string[] {
-  const flags: string[] = [];
-  if (selection.codes) flags.push('--codes', selection.codes.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(','));
-  if (selection.rules) flags.push('--rules', selection.rules.join(','));
-  if (selection.relays) flags.push('--relay', selection.relays.join(','));
-  if (selection.jobTypes) flags.push('--job-type', selection.jobTypes.join(','));
-  if (withCase && selection.cases) flags.push('--case', selection.cases.join(','));
-  if (withShard && selection.shard) flags.push('--shard', `${selection.shard.index}/${selection.shard.count}`);
-  return flags;
 }
 
 export function isWholeSuite(selection: CaseSelection): boolean {

@@ -256,8 +256,9 @@ async function finishRun(options: RunOptions, target: Target, run: CasesRun, out
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
     replayCommand: (id) => `${command}${target.clientArg}${extra} --case ${shellQuote(id)}`,
+    ...(runOptions ? { options: runOptions } : {}),
   });
-  const finished = finishReport(runOptions ? { ...built, options: runOptions } : built, outputs);
+  const finished = finishReport(built, outputs);
   const files = options.out === undefined ? {} : await writeOutputs(finished.report, outputs.dir, outputs.formats);
   // An interrupted run exits as the signal asks (130, 143); else EXIT_CODE[verdict], unless --baseline
   // gates on regressions only (publish.ts).

@@ -6,6 +6,7 @@ import { readInputBytes, ReportInputError } from './files.js';
 import { assertReport, loadReport } from './report.js';
 import { SchemaError } from '../schema/ajv.js';
 import { loadVerifyingKey, verifyReportBytes } from './sign.js';
+import { describeVerdict } from './verdict.js';
 
 export async function diffCommand(files: string[], options: { json?: boolean } = {}): Promise<number> {
   if (files.length !== 2) throw new ReportInputError('diff needs two report files: bits-conformance diff <old.json> <new.json>');
@@ -32,7 +33,7 @@ export async function verifyCommand(files: string[], options: { key?: string } =
     const report = assertReport(result.parsed);
     console.log(`verified: ${file}`);
     for (const check of result.checks) console.log(`  ${check}`);
-    console.log(`  ${report.suite.name} ${report.suite.version} (rules ${report.suite.rulesDigest.slice(0, 12)}) against ${report.client.name} ${report.client.version}: ${report.summary.verdict}`);
+    console.log(`  ${report.suite.name} ${report.suite.version} (rules ${report.suite.rulesDigest.slice(0, 12)}) against ${report.client.name} ${report.client.version}: ${describeVerdict(report.summary)}`);
     return 0;
   } catch (error) {
     if (error instanceof SchemaError) throw new ReportInputError(`report ${file} is intact but does not follow the report schema: ${error.message.replace(/^conformance report: /, '')}`);

@@ -8,7 +8,7 @@ import { describeVerdict } from './verdict.js';
 /** How many rows a list may take before the rest is counted, so a summary stays a summary. */
 const MAX_ROWS = 20;
 
-const VERDICT_MARK: Record<string, string> = { conformant: '✅', 'non-conformant': '❌', error: '⚠️', vacuous: '⚠️', interrupted: '⏹️' };
+const VERDICT_MARK: Record<string, string> = { conformant: '✅', partial: '◐', 'non-conformant': '❌', error: '⚠️', vacuous: '⚠️', interrupted: '⏹️' };
 
 /** Text safe inside a table cell: no pipe, no line break, no stray markup. */
 function cell(text: string): string {
@@ -66,6 +66,8 @@ export function toMarkdownSummary(report: ConformanceReport): string {
     + ` · ${(report.wallTimeMs / 1000).toFixed(1)} s`);
   out.push('');
   if (report.interrupted) out.push(`> **Interrupted.** ${cell(interruptionText(report))}.`, '');
+  const partial = (s.partial ?? []).filter((p) => p.reason !== 'interrupted');
+  if (partial.length) out.push('> **Partial run: not a conformance verdict.** Only a full run (every case of the suite, every rule judged, no failure accepted) is a conformance verdict.', '');
   out.push('| cases | pass | fail | warn | xfail | unsupported | error |');
   out.push('|---:|---:|---:|---:|---:|---:|---:|');
   out.push(`| ${s.total} | ${s.pass} | ${s.fail} | ${s.warn} | ${s.xfail} | ${s.unsupported} | ${s.error} |`);

@@ -11,7 +11,7 @@ import { formatHresult } from '../protocol/index.js';
 import { compileAssert, SchemaError } from '../schema/ajv.js';
 import schema from './conformance.schema.json' with { type: 'json' };
 import { parseInputJson, readInputText, ReportInputError, writeFileAtomic } from './files.js';
-import { summarize, type InterruptSignal, type ReportVerdict, type Summary } from './verdict.js';
+import { summarize, withCompleteness, type InterruptSignal, type ReportVerdict, type Summary } from './verdict.js';
 
 export const SUITE_NAME = 'bits-conformance';
 export const SUITE_VERSION = '0.1.0';
@@ -163,6 +163,8 @@ export interface ReportInput {
   finishedAt: Date;
   /** Builds the one-line command that re-runs exactly one case. */
   replayCommand: (caseId: string) => string;
+  /** How the run was asked for, when not a default whole-suite run: it decides whether the run is partial. */
+  options?: RunOptionsRecord;
 }
 
 /** The report's form of an error: the code as BITS documents it, in hex. */
@@ -221,6 +223,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
     requests: requestCount(records),
     runErrors: input.runErrors.length,
     interrupted: input.interrupted !== undefined,
+    coverage: { ...(input.options ? { options: input.options } : {}), ...(input.interrupted ? { interrupted: input.interrupted } : {}) },
   });
   const ci = ciEnvironment(process.env);
   return {
@@ -236,6 +239,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
     ...(input.interrupted ? { interrupted: input.interrupted } : {}),
     summary,
     rules: reportRules(records.flatMap((r) => [...r.rules, ...r.failures.map((f) => f.rule)])),
+    ...(input.options ? { options: input.options } : {}),
     cases: records.map((r) => reportCase(r, input.replayCommand(r.id))),
   };
 }
@@ -249,6 +253,7 @@ const assertSchema = compileAssert<ConformanceReport>(schema, 'conformance repor
 export function assertReport(data: unknown): ConformanceReport {
   const report = assertSchema(data);
   report.summary.xfail ??= 0;
+  report.summary = withCompleteness(report.summary, report);
   return report;
 }
 

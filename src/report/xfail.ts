@@ -111,6 +111,7 @@ export function applyExpectedFailures(report: ConformanceReport, list: ExpectedF
       requests: requestCount(cases),
       runErrors: report.runErrors?.length ?? 0,
       interrupted: report.interrupted !== undefined,
+      coverage: report,
     }),
     expectedFailures: { file: list.file, sha256: list.sha256, entries },
     cases,
