@@ -101,11 +101,13 @@ selections, a missing or repeated shard, and a report changed after it was writt
   diff: {
     summary: 'regressions, fixes and changed observations between two reports; exit 1 on a regression',
     positionals: [2, 2],
-    options: { ...COMMON, json: { type: 'boolean' } },
-    usage: `usage: bits-conformance diff <old.json> <new.json> [--json]
+    options: { ...COMMON, json: { type: 'boolean' }, 'allow-lost-coverage': { type: 'boolean' } },
+    usage: `usage: bits-conformance diff <old.json> <new.json> [--json] [--allow-lost-coverage]
 
-Regressions, fixes and changed observations per code; exit 1 if a case regressed.
-  --json   the diff as data`,
+Regressions, fixes and changed observations per code. Exit 1 if a case regressed, or if cases of
+the old report are missing from the new one (lost coverage: a subset does not pass for the whole).
+  --json                  the diff as data
+  --allow-lost-coverage   cases only in the old report do not fail the diff (comparing a selection on purpose)`,
   },
   verify: {
     summary: "check a report's digest and signature; exit 1 if the file changed",
@@ -280,7 +282,7 @@ async function dispatch(argv: string[], invocation: Invocation): Promise<number>
       return mergeCommand(positionals, { out: str('out') ?? 'reports', formats: str('format'), sign: str('sign') });
     }
     case 'diff':
-      return (await import('../report/commands.js')).diffCommand(positionals, { json: values.json === true });
+      return (await import('../report/commands.js')).diffCommand(positionals, { json: values.json === true, allowLostCoverage: values['allow-lost-coverage'] === true });
     case 'verify': {
       const key = str('key');
       return (await import('../report/commands.js')).verifyCommand(positionals, key ? { key } : {});

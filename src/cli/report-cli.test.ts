@@ -123,6 +123,25 @@ describe('bits-conformance diff', () => {
     expect(JSON.parse(asJson.stdout)).toMatchObject({ regressions: [{ id: 'app/403/mirror/upload', from: 'pass', to: 'fail' }], fixes: [{ id: 'app/404/mirror/upload' }] });
     expect((await cli('diff', f['old.json']!, f['old.json']!)).code).toBe(0);
   });
+
+  test('a new report of fewer cases (a subset of the old) fails the diff: lost coverage, exit 1 unless allowed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bits-report-cli-'));
+    const full = makeReport([400, 403, 404, 429].map((status) => makeRecord({ status })));
+    const subset = makeReport([403, 429].map((status) => makeRecord({ status })), { runOptions: { selection: { codes: [[403, 403], [429, 429]] } } });
+    const f = await files(dir, { 'full.json': reportJson(full), 'subset.json': reportJson(subset) });
+    const lost = await cli('diff', f['full.json']!, f['subset.json']!);
+    expect(lost.code).toBe(1);
+    expect(lost.stdout).toContain('only in the old report: 2 case(s), e.g. app/400/mirror/upload, app/404/mirror/upload');
+    expect(lost.stdout).toContain('lost coverage: the new report does not run 2 case(s) of the old one (exit 1; --allow-lost-coverage accepts it)');
+    expect((await cli('diff', f['full.json']!, f['subset.json']!, '--json')).code).toBe(1);
+    const allowed = await cli('diff', f['full.json']!, f['subset.json']!, '--allow-lost-coverage');
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toContain('lost coverage allowed (--allow-lost-coverage)');
+    expect((await cli('diff', f['subset.json']!, f['full.json']!)).code).toBe(0); // more cases now: nothing lost
+    const help = await cli('diff', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--allow-lost-coverage');
+  });
 });
 
 describe('bad report input: one clear line, exit 2, no stack trace, nothing written', () => {
