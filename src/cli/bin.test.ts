@@ -2,7 +2,7 @@
 // user runs it: a real child process, its exit code, its output, its files. Runs of the suite cost
 // about 15 s each (vitest starts), so they are few and small (--codes).
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -231,6 +231,14 @@ describe('bits-conformance run, --case replay, --shard and merge', () => {
     expect(replay.stdout).toMatch(/#\d+ t=0 Fragment bytes 4096-5999\/6000 => 404 code 0x80190194 ctx 7 -> application post #1 answered 404/);
     expect(replay.stdout).toContain('[APP-CONTEXT] expected context 7');
     expect((await reportIn(join(dir, 'replay'))).cases.map((c) => [c.id, c.verdict])).toEqual([['app/404/mirror/upload', 'fail']]);
+    // As printed, without --out: the full report in reports/ (the default folder) stays as it was.
+    await mkdir(join(dir, 'reports'));
+    await copyFile(join(dir, 'whole', 'conformance.json'), join(dir, 'reports', 'conformance.json'));
+    const asPrinted = await bin(args, dir);
+    expect(asPrinted.code).toBe(1);
+    expect(asPrinted.stdout).toContain('no report written for a replay (--out <dir> on the command line writes one)');
+    expect(await readFile(join(dir, 'reports', 'conformance.json'), 'utf8')).toBe(await readFile(join(dir, 'whole', 'conformance.json'), 'utf8'));
+    expect(await readdir(join(dir, 'reports'))).toEqual(['conformance.json']);
 
     // The shards, merged, are the unsharded run.
     expect([shard1.code, shard2.code].every((c) => c === 0 || c === 1)).toBe(true);

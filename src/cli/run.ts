@@ -326,6 +326,8 @@ export function summaryLines(result: RunResult, options: { caseId?: string; comm
     const shown = relative(process.cwd(), file);
     lines.push(`report: ${shown.startsWith('..') ? file : shown}`);
   }
+  // A replay leaves the full run's report where it is.
+  if (options.caseId && !Object.keys(result.files).length) lines.push('no report written for a replay (--out <dir> on the command line writes one)');
   return lines;
 }
 
