@@ -63,6 +63,14 @@ describe('reports from bits-conformance run', () => {
 
     const json = join(out, 'conformance.json');
     const report = assertReport(JSON.parse(await readFile(json, 'utf8')));
+    // No absolute path of the machine in a signed report: the module relative to the project, a list outside it by name.
+    expect(report.client.module).toBe(CONTEXT5);
+    expect(report.expectedFailures!.file).toBe('expected.json');
+    for (const name of ['conformance.json', 'summary.md', 'junit.xml', 'conformance.html']) {
+      const view = await readFile(join(out, name), 'utf8');
+      expect(view).not.toContain(dir);
+      expect(view).not.toContain(ROOT);
+    }
     expect(report.cases[0]).toMatchObject({ id: CASE, verdict: 'xfail', expectedFailure: { entries: [{ link: 'https://example.org/issues/42' }] } });
     const junit = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(await readFile(join(out, 'junit.xml'), 'utf8'));
     expect(junit.testsuites).toMatchObject({ tests: '1', failures: '0', skipped: '1' });
@@ -102,7 +110,7 @@ describe('reports from bits-conformance run', () => {
     expect(gated.stdout).toMatch(/baseline .*baseline.json: 0 regression\(s\), 0 fix\(es\), 0 new error\(s\); exit code from the baseline gate: 0/);
     expect((await readdir(out)).sort()).toEqual(['conformance.json', 'summary.md']);
     const report = assertReport(JSON.parse(await readFile(join(out, 'conformance.json'), 'utf8')));
-    expect(report.baseline).toMatchObject({ regressions: [], fixes: [] });
+    expect(report.baseline).toMatchObject({ file: 'baseline.json', regressions: [], fixes: [] });
     expect(report.expectedFailures!.entries[0]).toMatchObject({ status: 'expired', cases: [CASE] });
   });
 });

@@ -19,7 +19,7 @@ import type { CaseSelection } from '../harness/selection.js';
 // (the published declarations, a user's tsc) would not see them.
 import type {} from '../harness/suite.js';
 import type { ConformanceReport, ReportCase } from '../report/report.js';
-import { removeStaleTemporaries } from '../report/files.js';
+import { projectPath, removeStaleTemporaries } from '../report/files.js';
 import { checkOutputFolder, lockOutputs } from '../report/output-lock.js';
 import { finishReport, prepareOutputs, writeOutputs, type PreparedOutputs, type ReportFormat } from '../report/publish.js';
 import { codeRanges, interruptionText, leftOutLine } from '../report/text.js';
@@ -123,7 +123,7 @@ async function resolveTarget(options: RunOptions): Promise<Target> {
   const clientModule = options.client ? resolve(options.client) : REFERENCE_CLIENT_MODULE;
   const client = await loadClientModule(clientModule, options.client ?? clientModule);
   return {
-    client: { name: client.name, version: client.version, module: clientModule, transport: 'in-process', ...(client.capabilities ? { capabilities: client.capabilities } : {}) },
+    client: { name: client.name, version: client.version, module: projectPath(clientModule), transport: 'in-process', ...(client.capabilities ? { capabilities: client.capabilities } : {}) },
     provide: { clientModule },
     vitest: {},
     clientArg: options.client ? ` --client ${shellQuote(typedPath(options.client))}` : '',

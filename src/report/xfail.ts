@@ -6,12 +6,11 @@
 // accept a failing case only when every rule the case breaks is listed, so a new, different
 // failure in the same case is never hidden.
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
 import { allCases } from '../harness/cases.js';
 import { ruleTable } from '../rules/index.js';
 import { compileAssert, SchemaError } from '../schema/ajv.js';
 import schema from './expected-failures.schema.json' with { type: 'json' };
-import { parseInputJson, readInputText, ReportInputError } from './files.js';
+import { parseInputJson, projectPath, readInputText, ReportInputError } from './files.js';
 import { requestCount, type ConformanceReport, type ExpectedFailureEntry, type ExpectedFailureStatus, type ExpectedFailuresOutcome, type ReportCase } from './report.js';
 import { summarize } from './verdict.js';
 
@@ -39,7 +38,7 @@ export function checkExpectedFailures(data: unknown, file: string, bytes: string
     if (entry.rule !== undefined && !rules.has(entry.rule)) throw new ReportInputError(`expected-failures file ${file}: /expectedFailures/${i} names no rule of this suite: ${entry.rule}`);
     if (entry.case !== undefined && !caseIds.has(entry.case)) throw new ReportInputError(`expected-failures file ${file}: /expectedFailures/${i} names no case of this suite: ${entry.case}`);
   });
-  return { file: resolve(file), sha256: createHash('sha256').update(bytes).digest('hex'), entries: list.expectedFailures };
+  return { file: projectPath(file), sha256: createHash('sha256').update(bytes).digest('hex'), entries: list.expectedFailures };
 }
 
 export async function loadExpectedFailures(file: string): Promise<ExpectedFailureList> {
