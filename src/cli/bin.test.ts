@@ -213,7 +213,7 @@ describe('bits-conformance run, --case replay, --shard and merge', () => {
     expect(whole.code, whole.stdout + whole.stderr).toBe(1);
     expect(whole.stdout).toMatch(/^rules broken, worst first:$/m);
     expect(whole.stdout).toMatch(/^ {2}APP-CONTEXT \(MUST\): \d+ cases?, codes [\d, -]+\n {4}e\.g\. \S+: expected context 7/m);
-    expect(whole.stdout).toMatch(/^verdict: non-conformant \(a partial run: a selection of the cases: --codes 200,404 --relay mirror\) {2}wall time: [\d.]+ s$/m);
+    expect(whole.stdout).toMatch(/^verdict: non-conformant \(a partial run: a selection of the cases: --codes 200,404 --relay mirror\) {2}wall time: (\d+ min )?[\d.]+ s$/m);
     expect(whole.stdout).toContain('report: whole/conformance.json');
     expect(whole.stdout).not.toMatch(CONTROL);
     const report = await reportIn(join(dir, 'whole'));
@@ -227,8 +227,9 @@ describe('bits-conformance run, --case replay, --shard and merge', () => {
     expect([npx, command]).toEqual(['npx', 'bits-conformance']);
     const replay = await bin([...args, '--out', 'replay', '--format', 'json'], dir);
     expect(replay.code).toBe(1);
-    expect(replay.stdout).toContain('transcript of app/404/mirror/upload (t in ms since the case started):');
-    expect(replay.stdout).toMatch(/#\d+ t=0 Fragment bytes 4096-5999\/6000 => 404 code 0x80190194 ctx 7 -> application post #1 answered 404/);
+    expect(replay.stdout).toContain('transcript of app/404/mirror/upload (+time from the first post to the application):');
+    expect(replay.stdout).toMatch(/ {2}#\d+ \+0 ms Fragment bytes 4096-5999\/6000 => 404 code 0x80190194 context 7 {2}\[application post #1 answered 404\]/);
+    expect(replay.stdout).toMatch(/^ {2}states: SUSPENDED [-+]\d/m);
     expect(replay.stdout).toContain('[APP-CONTEXT] expected context 7');
     expect((await reportIn(join(dir, 'replay'))).cases.map((c) => [c.id, c.verdict])).toEqual([['app/404/mirror/upload', 'fail']]);
     // As printed, without --out: the full report in reports/ (the default folder) stays as it was.

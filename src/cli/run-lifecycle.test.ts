@@ -124,10 +124,11 @@ describe('a signal keeps the cases that finished', () => {
   async function interrupted(signal: 'SIGINT' | 'SIGTERM') {
     const out = await mkdtemp(join(tmpdir(), 'bits-interrupted-'));
     const run = start(['run', '--out', out], { CI: '1' });
-    let stdout = '';
-    run.child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    await until(() => /^progress: \d+\//m.test(stdout), 'a progress line');
-    const doneBefore = Number(/^progress: (\d+)\//m.exec(stdout)![1]);
+    // Progress goes to stderr (stdout keeps the results).
+    let stderr = '';
+    run.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    await until(() => /^progress: \d+\//m.test(stderr), 'a progress line');
+    const doneBefore = Number(/^progress: (\d+)\//m.exec(stderr)![1]);
     run.child.kill(signal);
     const result = await run.exited;
     const text = await readFile(join(out, 'conformance.json'), 'utf8');
@@ -137,6 +138,9 @@ describe('a signal keeps the cases that finished', () => {
   test.concurrent('SIGINT: exit 130, and every view says interrupted, none says conformant', async () => {
     const { code, stdout, stderr, out, doneBefore, text, report } = await interrupted('SIGINT');
     expect(code).toBe(130);
+    expect(stdout).not.toMatch(/^progress: /m);
+    // The first line with a time left comes after enough cases to measure a rate: never hours for this run.
+    expect(stderr).not.toMatch(/^progress: .* about \d+ h/m);
     expect(stderr).toMatch(/^bits-conformance: interrupted by SIGINT: stopping; the report will hold the cases that finished/m);
     expect(report.interrupted?.signal).toBe('SIGINT');
     expect(report.summary.verdict).toBe('interrupted');

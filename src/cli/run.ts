@@ -22,8 +22,8 @@ import type { ConformanceReport, ReportCase } from '../report/report.js';
 import { projectPath, removeStaleTemporaries } from '../report/files.js';
 import { checkOutputFolder, lockOutputs } from '../report/output-lock.js';
 import { finishReport, prepareOutputs, writeOutputs, type PreparedOutputs, type ReportFormat } from '../report/publish.js';
-import { codeRanges, interruptionText, leftOutLine } from '../report/text.js';
-import { TRANSCRIPT_HEAD } from '../harness/record.js';
+import { codeRanges, interruptionText, transcriptLines } from '../report/text.js';
+import { fmtMs } from '../harness/format.js';
 import { EXIT_CODE, describeVerdict, signalExitCode } from '../report/verdict.js';
 
 export { UsageError } from './errors.js';
@@ -313,13 +313,13 @@ export function summaryLines(result: RunResult, options: { caseId?: string; comm
       lines.push(`  ${c.verdict.toUpperCase()} ${c.id}: ${c.failures[0] ? `[${c.failures[0].rule}] ${c.failures[0].message}` : (c.reason ?? 'no reason given')}`);
     }
   }
-  if (options.caseId) for (const c of report.cases) lines.push(...transcriptLines(c));
+  if (options.caseId) for (const c of report.cases) lines.push(...replayLines(c));
   for (const note of result.notes) lines.push(note);
   if (report.options?.bail && s.total < result.estimatedCases && s.fail + s.error > 0) {
     lines.push(`stopped after the first case that did not pass (--bail): ${s.total} of about ${result.estimatedCases} cases ran`);
   }
   lines.push(`cases: ${s.total}  pass: ${s.pass}  fail: ${s.fail}  warn: ${s.warn}${s.xfail ? `  xfail: ${s.xfail}` : ''}  unsupported: ${s.unsupported}  error: ${s.error}`);
-  lines.push(`verdict: ${describeVerdict(s)}  wall time: ${(report.wallTimeMs / 1000).toFixed(1)} s`);
+  lines.push(`verdict: ${describeVerdict(s)}  wall time: ${fmtMs(report.wallTimeMs)}`);
   const first = report.cases.find((c) => c.verdict === 'fail') ?? report.cases.find((c) => c.verdict === 'error');
   if (first && !options.caseId) lines.push(`replay one with its transcript: ${first.replay}`);
   for (const file of Object.values(result.files)) {
@@ -335,23 +335,21 @@ export function summaryLines(result: RunResult, options: { caseId?: string; comm
 export async function runCommand(options: RunOptions): Promise<number> {
   const log = options.log ?? ((line: string) => console.log(line));
   const mode = progressMode(process.stderr);
-  const progress = options.progress ?? (mode === 'bar' ? new BarDisplay(process.stderr) : new LineDisplay(log));
+  const progress = options.progress ?? (mode === 'bar' ? new BarDisplay(process.stderr) : new LineDisplay((line) => process.stderr.write(`${line}\n`)));
   const result = await runSuite({ ...options, progress, notify: options.notify ?? ((line) => console.error(`bits-conformance: ${line}`)) });
   const caseId = options.selection?.cases?.length === 1 ? options.selection.cases[0] : undefined;
   for (const line of summaryLines(result, { ...(caseId ? { caseId } : {}), command: options.command ?? 'npx bits-conformance run' })) log(line);
   return result.exitCode;
 }
 
-function transcriptLines(c: ReportCase): string[] {
-  const lines = [`transcript of ${c.id} (t in ms since the case started):`];
-  for (const e of c.transcript) {
-    const range = e.range ? ` bytes ${e.range.first}-${e.range.last}/${e.range.total}` : '';
-    const post = e.notification ? ` -> application post #${e.notification.count} answered ${e.notification.status}` : '';
-    const err = e.response?.errorCode !== undefined ? ` code 0x${e.response.errorCode.toString(16).toUpperCase()} ctx ${e.response.errorContext}` : '';
-    lines.push(`  #${e.seq} t=${e.t} ${e.packetType}${range} => ${e.response?.status ?? '-'}${err}${post}`);
-  }
-  if (c.requestsLeftOut) lines.splice(1 + TRANSCRIPT_HEAD, 0, `  ... ${leftOutLine(c.requestsLeftOut)}`);
-  lines.push(`  states: ${(c.states ?? []).map((s) => `${s.state}@${s.t}`).join(' ')}`);
-  for (const f of c.failures) lines.push(`  [${f.rule}] ${f.message}`);
-  return lines;
+/** The replayed case: its transcript as JUnit and summary.md show it (one duration style, fmtMs), its states, its failures. */
+function replayLines(c: ReportCase): string[] {
+  const origin = c.transcript.find((e) => e.notification)?.t ?? 0;
+  const at = (t: number): string => `${t - origin >= 0 ? '+' : ''}${fmtMs(t - origin)}`;
+  return [
+    `transcript of ${c.id} (+time from the first post to the application):`,
+    ...transcriptLines(c).map((line) => `  ${line}`),
+    `  states: ${(c.states ?? []).map((s) => `${s.state} ${at(s.t)}`).join(', ')}`,
+    ...c.failures.map((f) => `  [${f.rule}] ${f.message}`),
+  ];
 }

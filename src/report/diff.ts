@@ -1,7 +1,7 @@
 // Baseline diff: what changed between two reports of the same suite, case by case. Regressions are
 // cases that fail now and did not before (a case new in this run that fails counts too: nobody
 // accepted that failure); fixes are failures that now pass. `run --baseline` gates on regressions only.
-import { showError } from '../harness/format.js';
+import { fmtMs, showError } from '../harness/format.js';
 import type { ConformanceReport, ReportCase } from './report.js';
 import { EXIT_CODE, type ReportVerdict } from './verdict.js';
 
@@ -67,7 +67,8 @@ function observationChanges(a: ReportCase, b: ReportCase): string[] {
     field('posts', oa.posts, ob.posts);
     field('Close-Session', oa.closeSessions, ob.closeSessions);
     field('requests after the error', oa.requestsAfterFinalAck.length, ob.requestsAfterFinalAck.length);
-    field('first request after the error at +ms', oa.requestsAfterFinalAck[0]?.dt, ob.requestsAfterFinalAck[0]?.dt);
+    const after = (r: { dt: number } | undefined): string | undefined => (r ? `+${fmtMs(r.dt)}` : undefined);
+    field('first request after the error', after(oa.requestsAfterFinalAck[0]), after(ob.requestsAfterFinalAck[0]));
     if (oa.states.join() !== ob.states.join()) changes.push(`states ${list(oa.states)} -> ${list(ob.states)}`);
   } else if (oa || ob) {
     changes.push(`observed ${oa ? 'something' : 'nothing'} -> ${ob ? 'something' : 'nothing'}`);

@@ -4,6 +4,7 @@ import type { ConformanceReport, ReportCase } from './report.js';
 import { codeRanges, interruptionText, problemLines } from './text.js';
 import { expectedFailureWarnings } from './xfail.js';
 import { describeVerdict } from './verdict.js';
+import { fmtMs } from '../harness/format.js';
 
 /** How many rows a list may take before the rest is counted, so a summary stays a summary. */
 const MAX_ROWS = 20;
@@ -63,7 +64,7 @@ export function toMarkdownSummary(report: ConformanceReport): string {
   out.push('');
   out.push(`**Client** ${cell(`${report.client.name} ${report.client.version}`)} · **Suite** ${report.suite.name} ${report.suite.version}, rules ${code(report.suite.rulesDigest.slice(0, 12))}`
     + (report.integrity ? ` · **Report** ${code(`sha256:${report.integrity.digest.slice(0, 16)}`)}${report.integrity.signature ? ` signed by ${code(report.integrity.signature.keyId.slice(0, 23))}` : ''}` : '')
-    + ` · ${(report.wallTimeMs / 1000).toFixed(1)} s`);
+    + ` · ${fmtMs(report.wallTimeMs)}`);
   out.push('');
   if (report.interrupted) out.push(`> **Interrupted.** ${cell(interruptionText(report))}.`, '');
   const partial = (s.partial ?? []).filter((p) => p.reason !== 'interrupted');
