@@ -10,6 +10,7 @@ import { parseInputJson, readInputText, removeStaleTemporaries, ReportInputError
 import { checkOutputFolder, lockOutputs } from '../report/output-lock.js';
 import { assertReport, requestCount, type BaselineOutcome, type ConformanceReport, type ExpectedFailuresOutcome, type ReportCase } from '../report/report.js';
 import { SchemaError } from '../schema/ajv.js';
+import { isReportV1 } from '../report/report-v1.js';
 import { reportDigest, sealReport } from '../report/sign.js';
 import { EXIT_CODE, describeVerdict, summarize } from '../report/verdict.js';
 import type { CaseSelection } from '../harness/selection.js';
@@ -24,6 +25,8 @@ async function loadShard(file: string): Promise<LoadedShard> {
   const data = parseInputJson(await readInputText(file, 'report'), file, 'report');
   // Before validation, which fills in defaults: the digest is over the bytes as written.
   const digest = data && typeof data === 'object' ? reportDigest(data) : '';
+  // A version 1 report lacks what a merged report must carry (report-v1.ts): it cannot be a shard.
+  if (isReportV1(data)) throw new ReportInputError(`merge: ${file} is a version 1 report; merge combines shards written by this version (run that shard again)`);
   let report: ConformanceReport;
   try {
     report = assertReport(data);

@@ -3,7 +3,8 @@
 // bad input (ReportInputError: a missing file, bad JSON, a schema violation, a bad key).
 import { diffExitCode, diffReports, formatDiff } from './diff.js';
 import { readInputBytes, ReportInputError } from './files.js';
-import { assertReport, loadReport } from './report.js';
+import { loadReport, readReport } from './report.js';
+import { isReportV1 } from './report-v1.js';
 import { SchemaError } from '../schema/ajv.js';
 import { loadVerifyingKey, verifyReportBytes } from './sign.js';
 import { describeVerdict } from './verdict.js';
@@ -31,9 +32,10 @@ export async function verifyCommand(files: string[], options: { key?: string } =
   }
   // Intact; now it must also be a report this suite can read.
   try {
-    const report = assertReport(result.parsed);
+    const report = readReport(result.parsed);
     console.log(`verified: ${file}`);
     for (const check of result.checks) console.log(`  ${check}`);
+    if (isReportV1(result.parsed)) console.log('  report version 1 (read in version 2 terms)');
     console.log(`  ${report.suite.name} ${report.suite.version} (rules ${report.suite.rulesDigest.slice(0, 12)}) against ${report.client.name} ${report.client.version}: ${describeVerdict(report.summary)}`);
     return 0;
   } catch (error) {
