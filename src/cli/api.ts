@@ -17,7 +17,7 @@ export interface RunConformanceOptions extends Omit<ConformanceOptions, CliOnlyK
 
 export interface ConformanceRun {
   report: ConformanceReport;
-  /** The process exit code the CLI would give: 0 conformant, 1 non-conformant (or a regression under `baseline`), 2 error, 3 vacuous. */
+  /** The process exit code the CLI would give: 0 conformant or partial, 1 non-conformant (or a regression under `baseline`), 2 error, 3 vacuous. */
   exitCode: number;
   /** The report files written (only with `out`), by format. */
   files: Partial<Record<'json' | 'junit' | 'html' | 'md', string>>;
