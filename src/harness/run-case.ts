@@ -217,9 +217,10 @@ export async function runCase(c: ConformanceCase, client: ClientUnderTest, envir
     await flowOf(c)(run);
     run.readReply();
   } catch (error) {
-    if (error instanceof ClientFault || error instanceof ClientNeverIdle) run.observation.clientError = error.message;
-    if (error instanceof ClientHung) run.observation.clientHung = true;
-    else run.observation.harnessError = `harness error: ${messageOf(error)}`;
+    if (error instanceof ClientFault || error instanceof ClientNeverIdle) {
+      run.observation.clientError = error.message;
+      if (error instanceof ClientHung) run.observation.clientHung = true;
+    } else run.observation.harnessError = `harness error: ${messageOf(error)}`;
   } finally {
     await run.end();
   }
