@@ -39,7 +39,7 @@ export async function verifyCommand(files: string[], options: { key?: string } =
     console.log(`  ${report.suite.name} ${report.suite.version} (rules ${report.suite.rulesDigest.slice(0, 12)}) against ${report.client.name} ${report.client.version}: ${describeVerdict(report.summary)}`);
     return 0;
   } catch (error) {
-    if (error instanceof SchemaError) throw new ReportInputError(`report ${file} is intact but does not follow the report schema: ${error.message.replace(/^conformance report: /, '')}`);
+    if (error instanceof SchemaError) throw new ReportInputError(`report ${file} is intact but does not follow the report schema: ${error.message.replace(/^conformance report[^:]*: /, '')}`);
     throw error;
   }
 }

@@ -285,7 +285,7 @@ export async function loadReport(file: string, what = 'report'): Promise<Conform
   try {
     return readReport(data);
   } catch (error) {
-    if (error instanceof SchemaError) throw new ReportInputError(`${what} ${file} does not follow the report schema: ${error.message.replace(/^conformance report: /, '')}`);
+    if (error instanceof SchemaError) throw new ReportInputError(`${what} ${file} does not follow the report schema: ${error.message.replace(/^conformance report[^:]*: /, '')}`);
     throw error;
   }
 }
