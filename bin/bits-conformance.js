@@ -3,14 +3,26 @@
 // them through tsx, a dependency, so there is no build step: not here, not for the user. tsx's loader is
 // registered for both module systems because a user's client.ts in a package without "type": "module"
 // is loaded as CommonJS.
+import { fileURLToPath } from 'node:url';
+
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) {
   console.error(`bits-conformance: Node.js >= 20.19 is needed, this is ${process.version}`);
   process.exit(2);
 }
 
-const { register } = await import('tsx/esm/api');
-const { register: registerCommonJs } = await import('tsx/cjs/api');
+// A checkout installed with `npm i -D ../bits-conformance` is linked, not installed: npm leaves its own
+// dependencies to it, so a checkout that never ran `npm ci` has no tsx. Say what to do.
+let tsx;
+try {
+  tsx = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
+} catch (error) {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+  const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+  console.error(`bits-conformance: its dependencies are not installed in ${root} (no tsx there): run \`npm ci\` in ${root}, or install it with its dependencies: \`npm i -D --install-links ${root}\` (or a tarball from \`npm pack\`)`);
+  process.exit(2);
+}
+const [{ register }, { register: registerCommonJs }] = tsx;
 register();
 registerCommonJs();
 

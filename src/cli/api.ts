@@ -1,7 +1,8 @@
 // The programmatic API: `import { runConformance } from 'bits-conformance'`. The same run as the
 // command line, with the same options (the config file's keys), returning the report instead of
 // printing it. It prints nothing; it writes report files only when `out` is given.
-import { checkOptions, fromApi, type ConformanceOptions } from './options.js';
+import { checkOptions, fromApi, runOptionsFrom, type ConformanceOptions } from './options.js';
+import type { CliOnlyKey } from './option-table.js';
 import { CallbackDisplay, type Progress } from './progress.js';
 import type { ConformanceReport } from '../report/report.js';
 
@@ -9,14 +10,14 @@ export type { ConformanceOptions } from './options.js';
 export type { Progress } from './progress.js';
 export type { CaseSelection } from '../harness/selection.js';
 
-export interface RunConformanceOptions extends Omit<ConformanceOptions, 'debug'> {
+export interface RunConformanceOptions extends Omit<ConformanceOptions, CliOnlyKey> {
   /** Called as cases finish (and once at the end). */
   onProgress?: (progress: Progress) => void;
 }
 
 export interface ConformanceRun {
   report: ConformanceReport;
-  /** The process exit code the CLI would give: 0 conformant, 1 non-conformant (or a regression under `baseline`), 2 error, 3 vacuous. */
+  /** The process exit code the CLI would give: 0 conformant or partial, 1 non-conformant (or a regression under `baseline`), 2 error, 3 vacuous. */
   exitCode: number;
   /** The report files written (only with `out`), by format. */
   files: Partial<Record<'json' | 'junit' | 'html' | 'md', string>>;
@@ -37,23 +38,8 @@ export async function runConformance(options: RunConformanceOptions = {}): Promi
 /** runConformance with the exit code and the written files, for scripts that gate on it. */
 export async function runConformanceWithExitCode(options: RunConformanceOptions = {}): Promise<ConformanceRun> {
   const { onProgress, ...rest } = options;
-  const { selection, formats, interpretationsOff } = checkOptions(rest, fromApi);
+  const checked = checkOptions(rest, fromApi, { whole: true });
   const { runSuite } = await import('./run.js');
-  const result = await runSuite({
-    ...(rest.client ? { client: rest.client } : {}),
-    ...(rest.clientCmd ? { clientCmd: rest.clientCmd } : {}),
-    ...(rest.retryDelayMs ? { retryDelayMs: rest.retryDelayMs } : {}),
-    selection,
-    ...(rest.out ? { out: rest.out } : {}),
-    ...(formats ? { formats: formats.join(',') } : {}),
-    ...(rest.baseline ? { baseline: rest.baseline } : {}),
-    ...(rest.expectFail ? { expectFail: rest.expectFail } : {}),
-    ...(rest.sign ? { sign: rest.sign } : {}),
-    ...(rest.strict ? { strict: true } : {}),
-    ...(interpretationsOff?.length ? { interpretationsOff } : {}),
-    ...(rest.bail ? { bail: true } : {}),
-    ...(rest.timeoutMultiplier !== undefined ? { timeoutMultiplier: rest.timeoutMultiplier } : {}),
-    ...(onProgress ? { progress: new CallbackDisplay(onProgress) } : {}),
-  });
+  const result = await runSuite({ ...runOptionsFrom(rest, checked), ...(onProgress ? { progress: new CallbackDisplay(onProgress) } : {}) });
   return { report: result.report, exitCode: result.exitCode, files: result.files };
 }

@@ -2,7 +2,7 @@
 // user runs it: a real child process, its exit code, its output, its files. Runs of the suite cost
 // about 15 s each (vitest starts), so they are few and small (--codes).
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,6 +92,20 @@ describe('bits-conformance: help and usage', () => {
     oneLine(await bin(['run', '--shard', '5/4']), "--shard: '5/4' is not a shard i/n");
   });
 
+  test('every command\'s --help exits 0; a repeated option, --retry-delay-ms for an in-process client and a mistyped --case are one line, exit 2', async () => {
+    for (const command of ['diff', 'verify', 'merge', 'rules', 'serve', 'init', 'run']) {
+      const help = await bin([command, '--help']);
+      expect(help.code, command).toBe(0);
+      expect(help.stdout).toContain(`usage: bits-conformance ${command}`);
+    }
+    oneLine(await bin(['run', '--client', './a.ts', '--client', './b.ts']), "--client is given twice ('./a.ts' and './b.ts'); give it once");
+    oneLine(await bin(['run', '--codes', '404', '--codes', '500']), "--codes is given twice ('404' and '500'); give it once (a list is one value: --codes a,b)");
+    oneLine(await bin(['run', '--retry-delay-ms', '300', '--codes', '404']), '--retry-delay-ms is for a client in another process (--client-cmd)');
+    const mistyped = await bin(['run', '--case', 'app/404/mirorr/upload']);
+    oneLine(mistyped, "--case: no such case 'app/404/mirorr/upload'; did you mean app/404/mirror/upload?");
+    expect(mistyped.stderr.trim().split('\n')).toHaveLength(1); // no usage after it
+  });
+
   test('a missing client names the path tried; a client that breaks the contract names the member', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bits-bin-'));
     await writeFile(join(dir, 'nameless.mjs'), 'export default { version: "1", createJob() {} };\n');
@@ -99,6 +113,8 @@ describe('bits-conformance: help and usage', () => {
     oneLine(await bin(['run', '--client', './nope.ts'], dir), `client module not found: ./nope.ts (looked for ${join(dir, 'nope.ts')})`);
     oneLine(await bin(['run', '--client', './nameless.mjs'], dir), 'default export lacks `name` (a non-empty string)');
     oneLine(await bin(['run', '--client', './jobless.ts'], dir), 'default export lacks `createJob(options)` (a function)');
+    await writeFile(join(dir, 'broken.ts'), 'export default {\n  name: "x",\n  createJob() { return {; }\n};\n');
+    oneLine(await bin(['run', '--client', './broken.ts'], dir), `cannot load client module ./broken.ts: ${join(dir, 'broken.ts')}:3:25: Expected identifier but found ";"`);
     expect(await readdir(dir)).not.toContain('reports');
   });
 });
@@ -142,7 +158,9 @@ describe('bits-conformance init and the config file', () => {
     await writeFile(config, '{ "codes": [');
     oneLine(await bin(['run'], dir), /^bits-conformance: config bits-conformance.config.json is not valid JSON: /);
     oneLine(await bin(['run', '--config', 'elsewhere.json'], dir), `config file not found: ${join(dir, 'elsewhere.json')}`);
-    expect((await readdir(dir)).sort()).toEqual(['bits-conformance.config.json']);
+    await writeFile(join(dir, 'broken.config.ts'), 'export default {\n  codes: ["404"\n};\n');
+    oneLine(await bin(['run', '--config', 'broken.config.ts'], dir), `config broken.config.ts does not load: ${join(dir, 'broken.config.ts')}:3:1: Expected "]" but found "}"`);
+    expect((await readdir(dir)).sort()).toEqual(['bits-conformance.config.json', 'broken.config.ts']);
   });
 });
 
@@ -195,7 +213,7 @@ describe('bits-conformance run, --case replay, --shard and merge', () => {
     expect(whole.code, whole.stdout + whole.stderr).toBe(1);
     expect(whole.stdout).toMatch(/^rules broken, worst first:$/m);
     expect(whole.stdout).toMatch(/^ {2}APP-CONTEXT \(MUST\): \d+ cases?, codes [\d, -]+\n {4}e\.g\. \S+: expected context 7/m);
-    expect(whole.stdout).toMatch(/^verdict: non-conformant {2}wall time: [\d.]+ s$/m);
+    expect(whole.stdout).toMatch(/^verdict: non-conformant \(a partial run: a selection of the cases: --codes 200,404 --relay mirror\) {2}wall time: (\d+ min )?[\d.]+ s$/m);
     expect(whole.stdout).toContain('report: whole/conformance.json');
     expect(whole.stdout).not.toMatch(CONTROL);
     const report = await reportIn(join(dir, 'whole'));
@@ -209,10 +227,19 @@ describe('bits-conformance run, --case replay, --shard and merge', () => {
     expect([npx, command]).toEqual(['npx', 'bits-conformance']);
     const replay = await bin([...args, '--out', 'replay', '--format', 'json'], dir);
     expect(replay.code).toBe(1);
-    expect(replay.stdout).toContain('transcript of app/404/mirror/upload (t in ms since the case started):');
-    expect(replay.stdout).toMatch(/#\d+ t=0 Fragment bytes 4096-5999\/6000 => 404 code 0x80190194 ctx 7 -> application post #1 answered 404/);
+    expect(replay.stdout).toContain('transcript of app/404/mirror/upload (+time from the first post to the application):');
+    expect(replay.stdout).toMatch(/ {2}#\d+ \+0 ms Fragment bytes 4096-5999\/6000 => 404 code 0x80190194 context 7 {2}\[application post #1 answered 404\]/);
+    expect(replay.stdout).toMatch(/^ {2}states: SUSPENDED [-+]\d/m);
     expect(replay.stdout).toContain('[APP-CONTEXT] expected context 7');
     expect((await reportIn(join(dir, 'replay'))).cases.map((c) => [c.id, c.verdict])).toEqual([['app/404/mirror/upload', 'fail']]);
+    // As printed, without --out: the full report in reports/ (the default folder) stays as it was.
+    await mkdir(join(dir, 'reports'));
+    await copyFile(join(dir, 'whole', 'conformance.json'), join(dir, 'reports', 'conformance.json'));
+    const asPrinted = await bin(args, dir);
+    expect(asPrinted.code).toBe(1);
+    expect(asPrinted.stdout).toContain('no report written for a replay (--out <dir> on the command line writes one)');
+    expect(await readFile(join(dir, 'reports', 'conformance.json'), 'utf8')).toBe(await readFile(join(dir, 'whole', 'conformance.json'), 'utf8'));
+    expect(await readdir(join(dir, 'reports'))).toEqual(['conformance.json']);
 
     // The shards, merged, are the unsharded run.
     expect([shard1.code, shard2.code].every((c) => c === 0 || c === 1)).toBe(true);

@@ -8,7 +8,9 @@ import { pathToFileURL } from 'node:url';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import schema from './config.schema.json' with { type: 'json' };
-import { didYouMean, OPTION_KEYS, OptionError, type ConformanceOptions } from './options.js';
+import { didYouMean, OptionError, type ConformanceOptions } from './options.js';
+import { OPTION_KEYS, PATH_KEYS } from './option-table.js';
+import { describeLoadError, unwrapCommonJs } from '../harness/client-module.js';
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
@@ -82,7 +84,7 @@ async function readConfigData(file: string): Promise<unknown> {
     try {
       mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
     } catch (error) {
-      throw new OptionError(`config ${shown(file)} does not load: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      throw new OptionError(`config ${shown(file)} does not load: ${describeLoadError(error, file)}`);
     }
     const value = unwrapCommonJs(mod.default);
     if (value === undefined) throw new OptionError(`config ${shown(file)} has no default export (export default { client: './client.ts' })`);
@@ -103,25 +105,12 @@ async function readConfigData(file: string): Promise<unknown> {
   }
 }
 
-/**
- * A TypeScript file in a package without "type": "module" is compiled as CommonJS, and import() then
- * gives module.exports as the default: unwrap its own `default`.
- */
-export function unwrapCommonJs(value: unknown): unknown {
-  if (value && typeof value === 'object' && (value as { __esModule?: unknown }).__esModule && 'default' in value) {
-    return (value as { default: unknown }).default;
-  }
-  return value;
-}
-
-const PATH_KEYS = ['client', 'out', 'baseline', 'expectFail', 'sign'] as const;
-
 export async function loadConfig(file: string): Promise<LoadedConfig> {
   const options = checkConfig(await readConfigData(file), file);
   const dir = dirname(file);
   for (const key of PATH_KEYS) {
     const value = options[key];
-    if (value !== undefined) options[key] = resolve(dir, value);
+    if (typeof value === 'string') (options as Record<string, unknown>)[key] = resolve(dir, value);
   }
   return { file, options, dir };
 }

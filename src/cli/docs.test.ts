@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { checkCommandLine } from './main.js';
+import { ADAPTER_TEMPLATE } from './init.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -69,5 +70,28 @@ describe('commands in the documents', () => {
     expect(() => checkCommandLine(['mrege', 'a.json'])).toThrow("unknown command 'mrege'");
     expect(checkCommandLine(['merge', 'a.json', 'b.json', '--out', 'r'])).toBe('merge');
     expect(commandsIn('  npm start -- --client x.ts --case app/404/mirror/upload   # replay')).toEqual([['run', '--client', 'x.ts', '--case', 'app/404/mirror/upload']]);
+  });
+});
+
+describe('README.md is for users', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+  test('its adapter example is exactly what init writes', () => {
+    const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks).toContain(ADAPTER_TEMPLATE);
+  });
+
+  test('it cites the normative text inside the package, which npm pack ships (package-files.test.ts)', () => {
+    expect(readme).toContain('[`docs/spec.md`](docs/spec.md)');
+    expect(readme).toContain('node_modules/bits-conformance/docs/spec.md');
+    expect(readFileSync(join(ROOT, 'docs/spec.md'), 'utf8')).toMatch(/^# What a BITS upload client must do/);
+  });
+
+  test('maintainer matter lives in CONTRIBUTING.md; the speed table is left to the benchmark', () => {
+    for (const maintainer of ['npm run zoo', 'npm run mutation', 'npm run fuzz', '## Layout', 'tools/zoo']) {
+      expect(readme, maintainer).not.toContain(maintainer);
+      expect(readFileSync(join(ROOT, 'CONTRIBUTING.md'), 'utf8'), maintainer).toContain(maintainer);
+    }
+    expect(readme).toMatch(/<!-- bench:begin [^\n]*-->\n[\s\S]*<!-- bench:end -->/);
   });
 });

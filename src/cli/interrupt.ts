@@ -13,6 +13,16 @@ const SIGNALS: readonly InterruptSignal[] = ['SIGINT', 'SIGTERM'];
 /** How long vitest may take to cancel gracefully before it is made to stop. */
 const CANCEL_GRACE_MS = 3_000;
 
+/**
+ * Asks vitest to stop the run; a case that does not end by itself (a worker whose event loop a client
+ * blocks) must not hold the report back, so a second cancel, which vitest forces, follows.
+ */
+export function cancelRun(vitest: Vitest): void {
+  const cancel = (): void => void vitest.cancelCurrentRun('keyboard-input').catch(() => undefined);
+  cancel();
+  setTimeout(cancel, CANCEL_GRACE_MS).unref();
+}
+
 export class RunInterruption implements Reporter {
   signal: InterruptSignal | undefined;
   at: Date | undefined;
@@ -56,10 +66,7 @@ export class RunInterruption implements Reporter {
   }
 
   private cancel(vitest: Vitest): void {
-    const cancel = (): void => void vitest.cancelCurrentRun('keyboard-input').catch(() => undefined);
-    cancel();
-    // A case that does not end by itself must not hold the report back: a second cancel is forced.
-    setTimeout(cancel, CANCEL_GRACE_MS).unref();
+    cancelRun(vitest);
   }
 
   private onSignal(signal: InterruptSignal): void {

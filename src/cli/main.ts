@@ -5,7 +5,8 @@
 // Started by bin/bits-conformance.js (npx bits-conformance) or directly (npm start, tsx src/cli/main.ts).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.js';
-import { checkOptions, didYouMean, fromConfig, fromFlags, OptionError, type ConformanceOptions } from './options.js';
+import { checkOptions, didYouMean, fromConfig, fromFlags, fromFlagValues, runOptionsFrom, type ConformanceOptions, type Where } from './options.js';
+import { flagName, keyOfFlag, OPTION_KEYS, optionsHelp, specOf, type OptionKey } from './option-table.js';
 import { isEntry } from './entry.js';
 
 /** How the user started the command line, for the commands it prints. */
@@ -25,26 +26,10 @@ const COMMON: Options = {
   debug: { type: 'boolean' },
 };
 
+/** The flags of `run`: one per option of the table (option-table.ts), and --config. */
 const RUN_OPTIONS: Options = {
   ...COMMON,
-  client: { type: 'string' },
-  'client-cmd': { type: 'string' },
-  'retry-delay-ms': { type: 'string' },
-  codes: { type: 'string' },
-  rules: { type: 'string' },
-  relay: { type: 'string' },
-  'job-type': { type: 'string' },
-  case: { type: 'string' },
-  shard: { type: 'string' },
-  out: { type: 'string' },
-  format: { type: 'string' },
-  baseline: { type: 'string' },
-  'expect-fail': { type: 'string' },
-  sign: { type: 'string' },
-  strict: { type: 'boolean' },
-  'interpretations-off': { type: 'string' },
-  bail: { type: 'boolean' },
-  'timeout-multiplier': { type: 'string' },
+  ...Object.fromEntries(OPTION_KEYS.map((key) => [flagName(key).slice(2), { type: specOf(key).type === 'boolean' ? 'boolean' : 'string' }])),
   config: { type: 'string' },
 };
 
@@ -63,40 +48,7 @@ export const COMMANDS: Record<string, Command> = {
     options: RUN_OPTIONS,
     usage: `usage: bits-conformance run [--client <module> | --client-cmd <command>] [options]
 
-The client:
-  --client <module>      an in-process client module (TS or JS) whose default export follows the
-                         client contract; default: the bundled reference client
-  --client-cmd <command> a client in any language: a command that speaks bits-conformance/1 on
-                         stdin/stdout (docs/process-protocol.md) and uploads over real TCP
-  --retry-delay-ms <ms>  MinimumRetryDelay for a --client-cmd client (default 200; NoProgressTimeout
-                         is ten of them)
-
-Which cases (each narrows the run; a list means any of its values):
-  --codes <list>         application statuses, e.g. 400-499,503
-  --rules <list>         cases that check one of these rule IDs, e.g. APP-4XX,TRANSIENT-RETRY
-  --relay <list>         mirror, alt-header
-  --job-type <list>      upload, upload-reply
-  --case <id>            exactly one case, with its transcript printed (the report's replay command)
-  --shard <i/n>          this machine's share; combine the reports with \`bits-conformance merge\`
-
-Judging:
-  --strict               SHOULD rules fail a case instead of warning
-  --interpretations-off <ids>
-                         interpretations not judged (see \`rules\`); such a run is never a full certification
-  --bail                 stop after the first case that does not pass
-  --timeout-multiplier <x>
-                         scale the per-case time limit and a process client's answer time (slow CI)
-  --expect-fail <file>   accepted failures (case or rule, reason, link, expires): they become xfail
-  --baseline <file>      an earlier conformance.json: exit 1 only if a case got worse than there
-
-Reports:
-  --out <dir>            where the reports go (default: reports)
-  --format <list>        json,junit,html,md (default: all four)
-  --sign <file>          an Ed25519 private key (PEM) that signs the report's digest
-
-  --config <file>        options from this file (default: ./bits-conformance.config.json or .ts);
-                         flags win over it
-  --debug                print stack traces of harness errors`,
+${optionsHelp({ other: [['--config <file>', 'options from this file (default: ./bits-conformance.config.json or .ts); flags win over it']] })}`,
   },
   rules: {
     summary: 'the rule table; `rules <status>` says what a client must do after that status, and why',
@@ -149,11 +101,13 @@ selections, a missing or repeated shard, and a report changed after it was writt
   diff: {
     summary: 'regressions, fixes and changed observations between two reports; exit 1 on a regression',
     positionals: [2, 2],
-    options: { ...COMMON, json: { type: 'boolean' } },
-    usage: `usage: bits-conformance diff <old.json> <new.json> [--json]
+    options: { ...COMMON, json: { type: 'boolean' }, 'allow-lost-coverage': { type: 'boolean' } },
+    usage: `usage: bits-conformance diff <old.json> <new.json> [--json] [--allow-lost-coverage]
 
-Regressions, fixes and changed observations per code; exit 1 if a case regressed.
-  --json   the diff as data`,
+Regressions, fixes and changed observations per code. Exit 1 if a case regressed, or if cases of
+the old report are missing from the new one (lost coverage: a subset does not pass for the whole).
+  --json                  the diff as data
+  --allow-lost-coverage   cases only in the old report do not fail the diff (comparing a selection on purpose)`,
   },
   verify: {
     summary: "check a report's digest and signature; exit 1 if the file changed",
@@ -187,54 +141,32 @@ function parse(name: string, argv: string[]) {
   const command = COMMANDS[name]!;
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: command.options });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: command.options, tokens: true });
   } catch (error) {
     let message = error instanceof Error ? error.message : String(error);
     const unknown = /Unknown option '(--?[^']+)'/.exec(message)?.[1];
     if (unknown) message = `${message.split('. ')[0]}${didYouMean(unknown, Object.keys(command.options).map((o) => `--${o}`))}`;
     throw new CommandUsageError(message, command.usage);
   }
-  const { positionals } = parsed;
+  // parseArgs keeps the last of a repeated option: a second --client would silently replace the first.
+  const seen = new Map<string, string | undefined>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option') continue;
+    if (seen.has(token.name) && command.options[token.name]?.type === 'string') {
+      throw new CommandUsageError(`--${token.name} is given twice ('${seen.get(token.name)}' and '${token.value}'); give it once${specOf(keyOfFlag(token.name) as OptionKey)?.type === 'list' ? ` (a list is one value: --${token.name} a,b)` : ''}`, command.usage);
+    }
+    seen.set(token.name, token.value);
+  }
+  const { positionals, values } = parsed;
+  if (values.help) return { values, positionals };
   const [min, max] = command.positionals;
   if (positionals.length > max) throw new CommandUsageError(`unexpected argument '${positionals[max]}'`, command.usage);
   if (positionals.length < min) throw new CommandUsageError(`${name} needs ${min === 1 ? 'a file' : `${min} files`}`, command.usage);
-  return parsed;
+  return { values, positionals };
 }
-
-const list = (text: string | undefined): string[] | undefined => (text === undefined ? undefined : text.split(',').map((s) => s.trim()).filter(Boolean));
 
 /** The flags of `run` as ConformanceOptions (lists split at commas), checked for form. */
-export function runFlags(values: Record<string, string | boolean | (string | boolean)[] | undefined>): ConformanceOptions {
-  const str = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
-  const options: ConformanceOptions = {};
-  const set = <K extends keyof ConformanceOptions>(key: K, value: ConformanceOptions[K] | undefined): void => {
-    if (value !== undefined) options[key] = value;
-  };
-  set('client', str('client'));
-  set('clientCmd', str('client-cmd'));
-  const retry = str('retry-delay-ms');
-  if (retry !== undefined && !/^[1-9]\d{0,6}$/.test(retry)) throw new OptionError(`--retry-delay-ms must be a whole number of milliseconds, got '${retry}'`);
-  set('retryDelayMs', retry === undefined ? undefined : Number(retry));
-  set('codes', list(str('codes')));
-  set('rules', list(str('rules')));
-  set('relay', list(str('relay')) as ConformanceOptions['relay']);
-  set('jobType', list(str('job-type')) as ConformanceOptions['jobType']);
-  set('case', str('case'));
-  set('shard', str('shard'));
-  set('out', str('out'));
-  set('format', list(str('format')) as ConformanceOptions['format']);
-  set('baseline', str('baseline'));
-  set('expectFail', str('expect-fail'));
-  set('sign', str('sign'));
-  if (values.strict === true) options.strict = true;
-  set('interpretationsOff', list(str('interpretations-off')));
-  if (values.bail === true) options.bail = true;
-  if (values.debug === true) options.debug = true;
-  const multiplier = str('timeout-multiplier');
-  if (multiplier !== undefined && !/^\d+(\.\d+)?$/.test(multiplier)) throw new OptionError(`--timeout-multiplier must be a number such as 2 or 1.5, got '${multiplier}'`);
-  set('timeoutMultiplier', multiplier === undefined ? undefined : Number(multiplier));
-  return options;
-}
+export const runFlags = fromFlagValues;
 
 async function runFromArgs(argv: string[], invocation: Invocation): Promise<number> {
   const { values } = parse('run', argv);
@@ -256,22 +188,18 @@ async function runFromArgs(argv: string[], invocation: Invocation): Promise<numb
   }
   const options: ConformanceOptions = { ...fromFile, ...flags };
   if (options.debug) debugRequested = true;
-  const { selection, formats, interpretationsOff } = checkOptions(options, fromFlags);
+  // Each value named where it came from: the command line or the config file.
+  const where: Where = (key, index) => (key in flags || !config ? fromFlags : fromConfig)(key, index);
+  const checked = checkOptions(options, where, { whole: true });
+  // A replay (--case) prints its transcript; it writes a report only where the command line says,
+  // never over the full run's report in the config's or the default folder.
+  const out = options.case !== undefined ? flags.out : (options.out ?? 'reports');
   const { runCommand } = await import('./run.js');
+  const { out: _out, ...run } = runOptionsFrom(options, checked);
   return runCommand({
-    ...(options.client ? { client: options.client } : {}),
-    ...(options.clientCmd ? { clientCmd: options.clientCmd, clientCwd: flags.clientCmd === undefined && config ? config.dir : process.cwd() } : {}),
-    ...(options.retryDelayMs ? { retryDelayMs: options.retryDelayMs } : {}),
-    selection,
-    out: options.out ?? 'reports',
-    ...(formats ? { formats: formats.join(',') } : {}),
-    ...(options.baseline ? { baseline: options.baseline } : {}),
-    ...(options.expectFail ? { expectFail: options.expectFail } : {}),
-    ...(options.sign ? { sign: options.sign } : {}),
-    ...(options.strict ? { strict: true } : {}),
-    ...(interpretationsOff?.length ? { interpretationsOff } : {}),
-    ...(options.bail ? { bail: true } : {}),
-    ...(options.timeoutMultiplier !== undefined ? { timeoutMultiplier: options.timeoutMultiplier } : {}),
+    ...run,
+    ...(out !== undefined ? { out } : {}),
+    ...(options.clientCmd ? { clientCwd: flags.clientCmd === undefined && config ? config.dir : process.cwd() } : {}),
     command: invocation.runCommand,
   });
 }
@@ -354,7 +282,7 @@ async function dispatch(argv: string[], invocation: Invocation): Promise<number>
       return mergeCommand(positionals, { out: str('out') ?? 'reports', formats: str('format'), sign: str('sign') });
     }
     case 'diff':
-      return (await import('../report/commands.js')).diffCommand(positionals, { json: values.json === true });
+      return (await import('../report/commands.js')).diffCommand(positionals, { json: values.json === true, allowLostCoverage: values['allow-lost-coverage'] === true });
     case 'verify': {
       const key = str('key');
       return (await import('../report/commands.js')).verifyCommand(positionals, key ? { key } : {});

@@ -28,9 +28,11 @@ describe('merge', () => {
     const shards = shardReports(3);
     expect(checkShards(shards)).toEqual({ count: 3 });
     const merged = assertReport(JSON.parse(JSON.stringify(mergeReports(shards))));
-    const whole = makeReport(records());
+    const whole = makeReport(records(), { runOptions: { selection: { codes: [[400, 499]] } } });
     expect(merged.cases.map((c) => [c.id, c.verdict])).toEqual(whole.cases.map((c) => [c.id, c.verdict]));
+    // Partial for the selection the run had, not for being cut into shards.
     expect(merged.summary).toEqual(whole.summary);
+    expect(merged.summary.partial).toEqual([{ reason: 'selection', detail: 'a selection of the cases: --codes 400-499' }]);
     expect(merged.options).toEqual({ selection: { codes: [[400, 499]] } });
     expect(merged.integrity).toBeUndefined();
     expect(mergedExitCode(merged)).toBe(1);
@@ -58,7 +60,7 @@ describe('merge', () => {
     checkShards(shards);
     const merged = mergeReports(shards);
     expect(merged.expectedFailures!.entries[0]).toMatchObject({ status: 'applied', cases: ['app/429/mirror/upload'] });
-    expect(merged.summary).toMatchObject({ fail: 0, xfail: 1, verdict: 'conformant' });
+    expect(merged.summary).toMatchObject({ fail: 0, xfail: 1, verdict: 'partial' }); // accepted failures: never conformant
   });
 
   test('sealed shards keep their digests out of the merged report', () => {

@@ -7,12 +7,14 @@ import { relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { prepareOutputs, writeOutputs } from '../report/publish.js';
 import { parseInputJson, readInputText, removeStaleTemporaries, ReportInputError } from '../report/files.js';
-import { lockOutputs } from '../report/output-lock.js';
+import { checkOutputFolder, lockOutputs } from '../report/output-lock.js';
 import { assertReport, requestCount, type BaselineOutcome, type ConformanceReport, type ExpectedFailuresOutcome, type ReportCase } from '../report/report.js';
 import { SchemaError } from '../schema/ajv.js';
+import { isReportV1 } from '../report/report-v1.js';
 import { reportDigest, sealReport } from '../report/sign.js';
 import { EXIT_CODE, describeVerdict, summarize } from '../report/verdict.js';
 import type { CaseSelection } from '../harness/selection.js';
+import { flagName, RECORDED_KEYS } from './option-table.js';
 
 export interface LoadedShard {
   file: string;
@@ -23,6 +25,8 @@ async function loadShard(file: string): Promise<LoadedShard> {
   const data = parseInputJson(await readInputText(file, 'report'), file, 'report');
   // Before validation, which fills in defaults: the digest is over the bytes as written.
   const digest = data && typeof data === 'object' ? reportDigest(data) : '';
+  // A version 1 report lacks what a merged report must carry (report-v1.ts): it cannot be a shard.
+  if (isReportV1(data)) throw new ReportInputError(`merge: ${file} is a version 1 report; merge combines shards written by this version (run that shard again)`);
   let report: ConformanceReport;
   try {
     report = assertReport(data);
@@ -53,7 +57,7 @@ function identity(r: ConformanceReport): [string, unknown][] {
     ['rule table (rulesDigest)', r.suite.rulesDigest],
     ['client', { name: r.client.name, version: r.client.version, transport: r.client.transport, capabilities: r.client.capabilities ?? {} }],
     ['case selection', withoutShard(selection) ?? {}],
-    ['options (--strict, --interpretations-off, --bail, --timeout-multiplier)', judging],
+    [`options (${RECORDED_KEYS.map(flagName).join(', ')})`, judging],
     ['expected-failures list', r.expectedFailures?.sha256 ?? null],
     ['baseline', r.baseline?.sha256 ?? null],
   ];
@@ -141,7 +145,8 @@ export function mergeReports(shards: LoadedShard[]): ConformanceReport {
     wallTimeMs: Date.parse(finishedAt) - Date.parse(startedAt),
     ...(runErrors.length ? { runErrors } : { runErrors: undefined }),
     runId: randomUUID(), // the merged set is a report set of its own
-    summary: summarize({ verdicts: cases.map((c) => c.verdict), requests: requestCount(cases), runErrors: runErrors.length }),
+    // The shards together are the run they were cut from: partial only for what that run was.
+    summary: summarize({ verdicts: cases.map((c) => c.verdict), requests: requestCount(cases), runErrors: runErrors.length, coverage: { options } }),
     ...(expectedFailures ? { expectedFailures } : {}),
     ...(Object.keys(options).length ? { options } : { options: undefined }),
     ...(baseline ? { baseline } : {}),
@@ -166,6 +171,7 @@ function clean<T extends object>(value: T): T {
 
 export async function mergeCommand(files: string[], options: { out: string; formats?: string | undefined; sign?: string | undefined }, write: (line: string) => void = (l) => console.log(l)): Promise<number> {
   const outputs = await prepareOutputs({ out: options.out, ...(options.formats ? { formats: options.formats } : {}), ...(options.sign ? { sign: options.sign } : {}) });
+  checkOutputFolder(outputs.dir, options.out);
   const shards: LoadedShard[] = [];
   for (const file of files) shards.push(await loadShard(file));
   const { count } = checkShards(shards);

@@ -3,7 +3,7 @@
 // installed from this folder (npm links it, offline); what a published tarball holds is checked
 // against package.json `files` with `npm pack --dry-run`.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -41,11 +41,11 @@ describe('a new user', () => {
     expect(first.code, first.stdout + first.stderr).toBe(0);
     expect(first.stdout).toContain('against my-bits-client 0.0.0');
     expect(first.stdout).toMatch(/^cases: (\d+) {2}pass: \1 {2}fail: 0/m);
-    expect(first.stdout).toMatch(/^verdict: conformant {2}wall time/m);
+    expect(first.stdout).toMatch(/^verdict: partial: no failure in the \d+ cases that ran, not a conformance verdict \(a selection of the cases: --codes 402,405-407\) {2}wall time/m);
     expect(first.stdout).not.toMatch(CONTROL);
     expect((await readdir(join(project, 'reports'))).sort()).toEqual(['conformance.html', 'conformance.json', 'junit.xml', 'summary.md']);
     const report = assertReport(JSON.parse(await readFile(join(project, 'reports', 'conformance.json'), 'utf8')));
-    expect(report.client).toMatchObject({ name: 'my-bits-client', transport: 'in-process', module: join(project, 'client.ts') });
+    expect(report.client).toMatchObject({ name: 'my-bits-client', transport: 'in-process', module: 'client.ts' }); // relative to the project: no path of the machine
 
     // The same from a script: runConformance() from the package, the report object back, nothing printed.
     await writeFile(join(project, 'check.mts'), `import { runConformance } from 'bits-conformance';
@@ -54,7 +54,7 @@ console.log(JSON.stringify({ verdict: report.summary.verdict, total: report.summ
 `);
     const api = await run(process.execPath, ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, 'check.mts'], project);
     expect(api.code, api.stderr).toBe(0);
-    expect(JSON.parse(api.stdout)).toEqual({ verdict: 'conformant', total: 2, ids: ['app/402/mirror/upload', 'app/402/mirror/upload-reply'] });
+    expect(JSON.parse(api.stdout)).toEqual({ verdict: 'partial', total: 2, ids: ['app/402/mirror/upload', 'app/402/mirror/upload-reply'] });
 
     // A client without upload-reply, asked only for upload-reply cases: every case unsupported, exit 3.
     await writeFile(join(project, 'upload-only.ts'), "export default { name: 'upload only', version: '1.0.0', createJob() { throw new Error('never called'); } };\n");
@@ -63,6 +63,21 @@ console.log(JSON.stringify({ verdict: report.summary.verdict, total: report.summ
     expect(vacuous.stdout).toMatch(/^cases: 2 {2}pass: 0 {2}fail: 0 {2}warn: 0 {2}unsupported: 2 {2}error: 0$/m);
     expect(vacuous.stdout).toMatch(/^verdict: vacuous/m);
   }, 300_000);
+
+  test('installed from a checkout that never ran npm ci: one line that says what to do, exit 2', async () => {
+    // The checkout as git gives it: the package's files, no node_modules.
+    const checkout = await mkdtemp(join(tmpdir(), 'bits-checkout-'));
+    await mkdir(join(checkout, 'bin'));
+    await copyFile(join(ROOT, 'package.json'), join(checkout, 'package.json'));
+    await copyFile(join(ROOT, 'bin', 'bits-conformance.js'), join(checkout, 'bin', 'bits-conformance.js'));
+    const project = await mkdtemp(join(tmpdir(), 'bits-new-user-'));
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'my-bits-client', version: '1.0.0', private: true }));
+    const install = await run('npm', ['install', '--save-dev', '--offline', checkout], project);
+    expect(install.code, install.stderr).toBe(0);
+    const init = await run('npx', ['bits-conformance', 'init'], project);
+    expect(init.code).toBe(2);
+    expect(init.stderr.trim().split('\n')).toEqual([`bits-conformance: its dependencies are not installed in ${checkout} (no tsx there): run \`npm ci\` in ${checkout}, or install it with its dependencies: \`npm i -D --install-links ${checkout}\` (or a tarball from \`npm pack\`)`]);
+  }, 120_000);
 
   test('the published package holds the executable, the sources and the suites, and no tests', async () => {
     const packed = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], ROOT);

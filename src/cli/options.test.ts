@@ -9,6 +9,8 @@ import schema from './config.schema.json' with { type: 'json' };
 import { checkConfig, findConfig, loadConfig } from './config.js';
 import { COMMANDS, runFlags } from './main.js';
 import { checkOptions, didYouMean, flagName, fromApi, fromConfig, fromFlags, OPTION_KEYS, parseCodeRange, selectionFlags, type ConformanceOptions } from './options.js';
+import { configSchema, RECORDED_KEYS } from './option-table.js';
+import reportSchema from '../report/conformance.schema.json' with { type: 'json' };
 import { allCases, VIRTUAL_PROFILE } from '../harness/cases.js';
 import { applySelection, matchesSelection, shardOf } from '../harness/selection.js';
 
@@ -53,7 +55,8 @@ describe('checkOptions', () => {
       codes: ['400-499', '503'], jobType: ['upload'], strict: true, timeoutMultiplier: 2.5, retryDelayMs: 300,
     });
     expect(() => runFlags({ 'timeout-multiplier': 'x2' })).toThrow("--timeout-multiplier must be a number such as 2 or 1.5, got 'x2'");
-    expect(() => runFlags({ 'retry-delay-ms': '0' })).toThrow("--retry-delay-ms must be a whole number of milliseconds, got '0'");
+    expect(() => runFlags({ 'retry-delay-ms': '2.5' })).toThrow("--retry-delay-ms must be a whole number, got '2.5'");
+    expect(() => checkOptions(runFlags({ 'retry-delay-ms': '0' }), fromFlags)).toThrow("--retry-delay-ms must be a whole number from 1 to 9999999, got '0'");
   });
 
   test('parseCodeRange and did-you-mean', () => {
@@ -69,11 +72,31 @@ describe('checkOptions', () => {
   });
 });
 
-describe('every option of run lives in three places that agree', () => {
-  test('the flags of run, the config schema and ConformanceOptions have the same options', () => {
+describe('one option table: the flags, their help, the config schema and the API options come from it', () => {
+  test('config.schema.json is the schema the table gives (npm run docs:config writes it)', () => {
+    expect(schema).toEqual(configSchema());
+  });
+
+  test('every option is a flag of run with a line in its help; --config and --help are the command line\'s own', () => {
     const flags = Object.keys(COMMANDS.run!.options).filter((f) => !['help', 'config'].includes(f)).sort();
     expect(OPTION_KEYS.map(flagName).map((f) => f.slice(2)).sort()).toEqual(flags);
-    expect(Object.keys(schema.properties).filter((k) => k !== '$schema').sort()).toEqual([...OPTION_KEYS].sort());
+    for (const key of OPTION_KEYS) expect(COMMANDS.run!.usage).toMatch(new RegExp(`^  ${flagName(key)}\\b`, 'm'));
+  });
+
+  test('the options the report records are in the report schema, and merge names them', () => {
+    const recorded = Object.keys((reportSchema.properties.options as { properties: Record<string, unknown> }).properties).filter((k) => k !== 'selection').sort();
+    expect([...RECORDED_KEYS].sort()).toEqual(recorded);
+  });
+
+  test('an option the API does not know is refused with a suggestion', () => {
+    expect(() => checkOptions({ codez: ['404'] } as ConformanceOptions, fromApi)).toThrow('options.codez is not an option of run (did you mean codes?)');
+    expect(() => checkOptions({ strict: 'yes' } as unknown as ConformanceOptions, fromApi)).toThrow('options.strict must be true or false');
+  });
+
+  test('--retry-delay-ms is for a client in another process: refused for an in-process one, once all options are known', () => {
+    expect(() => checkOptions({ retryDelayMs: 300 }, fromFlags, { whole: true })).toThrow('--retry-delay-ms is for a client in another process (--client-cmd)');
+    expect(() => checkOptions({ retryDelayMs: 300, clientCmd: 'python3 c.py' }, fromFlags, { whole: true })).not.toThrow();
+    expect(() => checkOptions({ retryDelayMs: 300 }, fromFlags)).not.toThrow(); // the flags alone, before the config file's clientCmd joins them
   });
 });
 

@@ -2,59 +2,15 @@
 // config file (bits-conformance.config.json, see config.ts) and runConformance(). All three arrive as
 // ConformanceOptions and are checked here, with errors that name the flag, the config path or the
 // option as the user wrote it.
-import type { JobType } from '../harness/contract.js';
 import type { CaseSelection } from '../harness/selection.js';
 import { FIRST_STATUS, LAST_STATUS, interpretationIds, ruleTable } from '../rules/index.js';
 import type { ReportFormat } from '../report/publish.js';
-import type { RelayForm } from '../server/acks.js';
+import { FORMAT_NAMES, flagName, OPTION_KEYS, specOf, type ConformanceOptions, type OptionKey, type OptionSpec } from './option-table.js';
 
-/** Written out here rather than imported, so that checking options does not load msw or vitest. */
-export const RELAY_FORM_NAMES: readonly RelayForm[] = ['mirror', 'alt-header'];
-export const JOB_TYPE_NAMES: readonly JobType[] = ['upload', 'upload-reply'];
-export const FORMAT_NAMES: readonly ReportFormat[] = ['json', 'junit', 'html', 'md'];
+// The selection as the flags that make it lives with the verdict, which names a partial run by it.
+export { selectionFlags } from '../report/verdict.js';
+export { FORMAT_NAMES, JOB_TYPE_NAMES, OPTION_KEYS, RELAY_FORM_NAMES, flagName, type ConformanceOptions } from './option-table.js';
 
-/** Everything `run` can be told; the config file holds the same keys (config.schema.json). */
-export interface ConformanceOptions {
-  /** An in-process client module (TypeScript or JavaScript); default: the bundled reference client. */
-  client?: string;
-  /** A client in any language: a command speaking bits-conformance/1 (docs/process-protocol.md). */
-  clientCmd?: string;
-  /** MinimumRetryDelay for a --client-cmd client, in ms (default 200). */
-  retryDelayMs?: number;
-  /** Application statuses: `404`, or inclusive ranges `400-499`. */
-  codes?: (string | number)[];
-  /** Only cases that check one of these rule IDs. */
-  rules?: string[];
-  relay?: RelayForm[];
-  jobType?: JobType[];
-  /** Exactly one case, by id, with its transcript printed. */
-  case?: string;
-  /** `i/n`: this machine's share of the selected cases. */
-  shard?: string;
-  /** Where the report files go (CLI default: reports). */
-  out?: string;
-  format?: ReportFormat[];
-  baseline?: string;
-  expectFail?: string;
-  sign?: string;
-  /** SHOULD rules fail a case instead of warning. */
-  strict?: boolean;
-  /** Interpretations switched off, by rule ID: their failures are not counted (never a full certification). */
-  interpretationsOff?: string[];
-  /** Stop after the first case that does not pass. */
-  bail?: boolean;
-  /** Scales the per-case time limit and a process client's per-command answer time. */
-  timeoutMultiplier?: number;
-  /** Stack traces for harness errors. */
-  debug?: boolean;
-}
-
-export const OPTION_KEYS: readonly (keyof ConformanceOptions)[] = [
-  'client', 'clientCmd', 'retryDelayMs', 'codes', 'rules', 'relay', 'jobType', 'case', 'shard', 'out', 'format',
-  'baseline', 'expectFail', 'sign', 'strict', 'interpretationsOff', 'bail', 'timeoutMultiplier', 'debug',
-];
-
-/** A bad option value: one line, exit 2, before anything runs. */
 /**
  * Characters a terminal does not show (controls, format characters such as a byte-order mark or a
  * zero-width space, separators other than the plain space, private and unassigned code points, lone
@@ -76,7 +32,6 @@ export class OptionError extends Error {
 /** How an error names the place a value came from: `--codes` on the command line, `/codes/0` in the config file. */
 export type Where = (key: keyof ConformanceOptions, index?: number) => string;
 
-export const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)}`;
 export const fromFlags: Where = (key) => flagName(key);
 export const fromConfig: Where = (key, index) => `config: /${key}${index === undefined ? '' : `/${index}`}`;
 export const fromApi: Where = (key, index) => `options.${key}${index === undefined ? '' : `[${index}]`}`;
@@ -139,62 +94,114 @@ function oneOf<T extends string>(value: string, known: readonly T[], where: stri
   throw new OptionError(`${where}: '${value}' is not ${what}; use ${known.join(', ')}${didYouMean(value, known)}`);
 }
 
-/**
- * Checks what a schema cannot (status ranges, rule IDs from the live rule table, i <= n, one client)
- * and builds the case selection. The config file's types and keys were checked against its schema
- * before; flags and API options are checked for type here too.
- */
-export function checkOptions(options: ConformanceOptions, where: Where): CheckedOptions {
-  if (options.client !== undefined && options.clientCmd !== undefined) throw new OptionError(`give ${where('client')} or ${where('clientCmd')}, not both`);
+/** Whether a value has the type and range its option's spec says (flags and API; the config's schema says the same). */
+function formProblem(spec: OptionSpec, value: unknown): string | undefined {
+  switch (spec.type) {
+    case 'string':
+      return typeof value === 'string' && value.trim() !== '' ? undefined : ' needs a non-empty value';
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : ' must be true or false';
+    case 'integer':
+      return Number.isInteger(value) && (value as number) >= spec.minimum && (value as number) <= spec.maximum ? undefined : ` must be a whole number from ${spec.minimum} to ${spec.maximum}, got '${String(value)}'`;
+    case 'number':
+      return typeof value === 'number' && value > spec.exclusiveMinimum && value <= spec.maximum ? undefined : ` must be a number above ${spec.exclusiveMinimum} and at most ${spec.maximum}, got '${String(value)}'`;
+    case 'list':
+      return Array.isArray(value) && value.length > 0 ? undefined : ': give at least one value';
+  }
+}
+
+/** Every key known, every value of its option's type; lists of known values checked item by item. */
+function checkForms(options: ConformanceOptions, where: Where): void {
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    if (!(OPTION_KEYS as string[]).includes(key)) throw new OptionError(`${where(key as OptionKey)} is not an option of run${didYouMean(key, OPTION_KEYS)}`);
+    const spec = specOf(key as OptionKey);
+    const problem = formProblem(spec, value);
+    if (problem) throw new OptionError(`${where(key as OptionKey)}${problem}`);
+    if (spec.type === 'list' && spec.values) {
+      (value as unknown[]).forEach((v, i) => oneOf(String(v), spec.values!, where(key as OptionKey, i), spec.noun ?? 'a known value'));
+    }
+  }
+}
+
+/** The case selection the selection options describe. */
+function selectionOf(options: ConformanceOptions, where: Where): CaseSelection {
   const selection: CaseSelection = {};
-  const list = <T>(key: keyof ConformanceOptions, value: readonly T[] | undefined): readonly T[] | undefined => {
-    if (value === undefined) return undefined;
-    if (!Array.isArray(value) || value.length === 0) throw new OptionError(`${where(key)}: give at least one value`);
-    return value;
-  };
-  const codes = list('codes', options.codes);
-  if (codes) selection.codes = codes.map((item, i) => parseCodeRange(item, where('codes', i)));
-  const rules = list('rules', options.rules);
-  if (rules) {
+  if (options.codes) selection.codes = options.codes.map((item, i) => parseCodeRange(item, where('codes', i)));
+  if (options.rules) {
     const known = ruleTable.rules.map((r) => r.id);
-    selection.rules = rules.map((id, i) => {
+    selection.rules = options.rules.map((id, i) => {
       if (typeof id === 'string' && known.includes(id.trim())) return id.trim();
       throw new OptionError(`${where('rules', i)}: '${String(id)}' is not a rule ID${didYouMean(String(id), known)}; \`bits-conformance rules\` lists them`);
     });
   }
-  const relays = list('relay', options.relay);
-  if (relays) selection.relays = relays.map((r, i) => oneOf(String(r), RELAY_FORM_NAMES, where('relay', i), 'a relay form'));
-  const jobTypes = list('jobType', options.jobType);
-  if (jobTypes) selection.jobTypes = jobTypes.map((t, i) => oneOf(String(t), JOB_TYPE_NAMES, where('jobType', i), 'a job type'));
-  if (options.case !== undefined) {
-    if (typeof options.case !== 'string' || options.case.trim() === '') throw new OptionError(`${where('case')}: give a case id such as app/404/mirror/upload`);
-    selection.cases = [options.case.trim()];
-  }
+  if (options.relay) selection.relays = [...options.relay];
+  if (options.jobType) selection.jobTypes = [...options.jobType];
+  if (options.case !== undefined) selection.cases = [options.case.trim()];
   if (options.shard !== undefined) selection.shard = parseShard(String(options.shard), where('shard'));
-  const checked: CheckedOptions = { selection };
-  const off = list('interpretationsOff', options.interpretationsOff);
-  if (off) checked.interpretationsOff = off.map((id, i) => interpretationId(String(id).trim(), where('interpretationsOff', i)));
-  const formats = list('format', options.format);
-  if (formats) {
+  return selection;
+}
+
+/**
+ * Checks what a schema cannot (status ranges, rule IDs from the live rule table, i <= n, one client)
+ * and builds the case selection. Flags and API options are checked for type here too; the config
+ * file's were checked against its schema before. `whole`: these are all the options of the run (not
+ * the flags alone before the config file's join them), so options that depend on each other are checked.
+ */
+export function checkOptions(options: ConformanceOptions, where: Where, { whole = false } = {}): CheckedOptions {
+  if (options.client !== undefined && options.clientCmd !== undefined) throw new OptionError(`give ${where('client')} or ${where('clientCmd')}, not both`);
+  if (options.format !== undefined && where === fromFlags && Array.isArray(options.format) && options.format.some((f) => !(FORMAT_NAMES as readonly string[]).includes(String(f)))) {
     // On the command line the list is one value: say it as it was typed.
-    if (where === fromFlags && formats.some((f) => !(FORMAT_NAMES as readonly string[]).includes(String(f)))) {
-      throw new OptionError(`--format takes a comma-separated list of ${FORMAT_NAMES.join(', ')}; got '${formats.join(',')}'`);
-    }
-    checked.formats = [...new Set(formats.map((f, i) => oneOf(String(f), FORMAT_NAMES, where('format', i), 'a report format')))];
+    throw new OptionError(`--format takes a comma-separated list of ${FORMAT_NAMES.join(', ')}; got '${options.format.join(',')}'`);
   }
-  const retry = options.retryDelayMs;
-  if (retry !== undefined && !(Number.isInteger(retry) && retry >= 1 && retry <= 9_999_999)) {
-    throw new OptionError(`${where('retryDelayMs')} must be a whole number of milliseconds from 1 to 9999999, got '${String(retry)}'`);
+  checkForms(options, where);
+  if (whole && options.retryDelayMs !== undefined && options.clientCmd === undefined) {
+    throw new OptionError(`${where('retryDelayMs')} is for a client in another process (${flagName('clientCmd')}); an in-process client runs on virtual time with the real defaults (600 s, 14 days)`);
   }
-  const multiplier = options.timeoutMultiplier;
-  if (multiplier !== undefined && !(typeof multiplier === 'number' && multiplier > 0 && multiplier <= 100)) {
-    throw new OptionError(`${where('timeoutMultiplier')} must be a number above 0 and at most 100, got '${String(multiplier)}'`);
-  }
-  for (const key of ['client', 'clientCmd', 'out', 'baseline', 'expectFail', 'sign'] as const) {
-    const value = options[key];
-    if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) throw new OptionError(`${where(key)} needs a non-empty value`);
-  }
+  const checked: CheckedOptions = { selection: selectionOf(options, where) };
+  if (options.interpretationsOff) checked.interpretationsOff = options.interpretationsOff.map((id, i) => interpretationId(String(id).trim(), where('interpretationsOff', i)));
+  if (options.format) checked.formats = [...new Set(options.format)];
   return checked;
+}
+
+/** The options of `run` a flag gives, from parseArgs' values: lists split at commas, numbers read. */
+export function fromFlagValues(values: Record<string, string | boolean | (string | boolean)[] | undefined>): ConformanceOptions {
+  const options: Record<string, unknown> = {};
+  for (const key of OPTION_KEYS) {
+    const flag = flagName(key);
+    const value = values[flag.slice(2)];
+    if (value === undefined) continue;
+    const spec = specOf(key);
+    if (spec.type === 'boolean') {
+      if (value === true) options[key] = true;
+      continue;
+    }
+    const text = String(value);
+    if (spec.type === 'list') options[key] = text.split(',').map((s) => s.trim()).filter(Boolean);
+    else if (spec.type === 'integer') {
+      if (!/^\d{1,9}$/.test(text)) throw new OptionError(`${flag} must be a whole number, got '${text}'`);
+      options[key] = Number(text);
+    } else if (spec.type === 'number') {
+      if (!/^\d+(\.\d+)?$/.test(text)) throw new OptionError(`${flag} must be a number such as 2 or 1.5, got '${text}'`);
+      options[key] = Number(text);
+    } else options[key] = text;
+  }
+  return options as ConformanceOptions;
+}
+
+/**
+ * What runSuite() takes from checked options: every option as it is, except those checkOptions turned
+ * into the selection, the formats and the interpretations.
+ */
+export function runOptionsFrom(options: ConformanceOptions, checked: CheckedOptions) {
+  const { codes: _c, rules: _r, relay: _re, jobType: _j, case: _ca, shard: _s, format: _f, debug: _d, interpretationsOff: _i, ...rest } = options;
+  const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined && v !== false)) as typeof rest;
+  return {
+    ...defined,
+    selection: checked.selection,
+    ...(checked.formats ? { formats: checked.formats.join(',') } : {}),
+    ...(checked.interpretationsOff?.length ? { interpretationsOff: checked.interpretationsOff } : {}),
+  };
 }
 
 /** An interpretation's rule ID, or a one-line error: only interpretations may be switched off. */
@@ -203,18 +210,6 @@ function interpretationId(id: string, where: string): string {
   if (interpretations.includes(id)) return id;
   const known = ruleTable.rules.some((r) => r.id === id);
   throw new OptionError(`${where}: ${known ? `'${id}' is a rule the sources state, not an interpretation: it cannot be switched off` : `'${id}' is not an interpretation${didYouMean(id, interpretations)}`}; \`bits-conformance rules\` lists them`);
-}
-
-/** The selection as the flags that make it, for printed commands and the summary: `--codes 400-499 --shard 1/3`. */
-export function selectionFlags(selection: CaseSelection, { withShard = true, withCase = true } = {}): string[] {
-  const flags: string[] = [];
-  if (selection.codes) flags.push('--codes', selection.codes.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(','));
-  if (selection.rules) flags.push('--rules', selection.rules.join(','));
-  if (selection.relays) flags.push('--relay', selection.relays.join(','));
-  if (selection.jobTypes) flags.push('--job-type', selection.jobTypes.join(','));
-  if (withCase && selection.cases) flags.push('--case', selection.cases.join(','));
-  if (withShard && selection.shard) flags.push('--shard', `${selection.shard.index}/${selection.shard.count}`);
-  return flags;
 }
 
 export function isWholeSuite(selection: CaseSelection): boolean {

@@ -11,6 +11,7 @@ test('npm pack ships no dev tools, fixtures or tests', () => {
   const files = (JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
   expect(files).toContain('src/index.ts');
   expect(files).toContain('bin/bits-conformance.js');
+  expect(files).toContain('docs/spec.md'); // the normative text the README cites, beside the reports it judged
   const dev = files.filter((f) => /^(tools|fixtures|reports)\//.test(f) || /\.test\.ts$|test-support\.ts$|^stryker|vitest\.mutation/.test(f));
   expect(dev).toEqual([]);
 });

@@ -89,6 +89,14 @@ describe('a client in another language over TCP', () => {
     expect(result.report).toMatchObject({ summary: { total: 0, verdict: 'error' }, runErrors: [expect.stringMatching(/failed the hello handshake/)] });
   }, 60_000);
 
+  test('a client command that does not exist: one line, its stderr said once', async () => {
+    const result = await run('--client-cmd', './no-such-client --conformance');
+    expect(result.code).toBe(2);
+    const first = result.stderr.split('\n')[0]!;
+    expect(first).toMatch(/failed the hello handshake: the client process exited \(code 127\) \(stderr: .*not found\)$/);
+    expect(first.split('(stderr: ')).toHaveLength(2);
+  }, 60_000);
+
   test('a client writing a line that never ends during the handshake: one clear line, exit 2, a report, nothing left running', async () => {
     const result = await run('--client-cmd', 'node fixtures/process-clients/misbehaving.mjs endless-hello');
     expect(result.code).toBe(2);

@@ -1,7 +1,7 @@
 // Progress: a bar on a terminal, plain periodic lines in CI or a pipe, never a control character there.
 import { PassThrough } from 'node:stream';
 import { describe, expect, test } from 'vitest';
-import { BarDisplay, formatDuration, LineDisplay, progressLine, progressMode, ProgressReporter, type Progress } from './progress.js';
+import { BarDisplay, ESTIMATE_AFTER_CASES, formatDuration, LineDisplay, progressLine, progressMode, ProgressReporter, type Progress } from './progress.js';
 
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
@@ -34,7 +34,7 @@ describe('progress', () => {
     for (const line of lines) expect(line).not.toMatch(CONTROL);
   });
 
-  test('the reporter counts cases, not the placeholders of emptied files, and estimates the time left', () => {
+  test('the reporter counts cases, not the placeholders of emptied files; no time left until enough cases finished', () => {
     let now = 0;
     const seen: Progress[] = [];
     const reporter = new ProgressReporter({ update: (p) => seen.push(p), stop: () => {} }, 4, () => now);
@@ -45,7 +45,27 @@ describe('progress', () => {
     reporter.onTestCaseResult(testCase(undefined, 'skip'));
     now = 2000;
     reporter.onTestCaseResult(testCase('fail'));
-    expect(seen.at(-1)).toEqual({ done: 2, total: 4, failing: 1, elapsedMs: 2000, remainingMs: 2000 });
+    expect(seen.at(-1)).toEqual({ done: 2, total: 4, failing: 1, elapsedMs: 2000, remainingMs: undefined });
+  });
+
+  test('the time left is measured from the first finished case, not from the suites\' slow start', () => {
+    let now = 0;
+    const seen: Progress[] = [];
+    const reporter = new ProgressReporter({ update: (p) => seen.push(p), stop: () => {} }, 2008, () => now);
+    const testCase = { meta: () => ({ conformance: { verdict: 'pass' } }), options: { mode: 'run' }, result: () => ({ state: 'passed' }) } as never;
+    now = 30_000; // loading the suites took 30 s
+    reporter.onTestCaseResult(testCase);
+    for (let i = 1; i < ESTIMATE_AFTER_CASES; i++) {
+      now += 10;
+      reporter.onTestCaseResult(testCase);
+    }
+    expect(seen.at(-1)!.remainingMs).toBeUndefined(); // too few cases to say
+    now += 10;
+    reporter.onTestCaseResult(testCase);
+    const p = seen.at(-1)!;
+    expect(p.done).toBe(ESTIMATE_AFTER_CASES + 1);
+    expect(p.remainingMs).toBe(10 * (2008 - p.done)); // 10 ms a case: about 20 s, not the 48 min the start would suggest
+    expect(progressLine(p)).toBe(`progress: 21/2008 cases (1%), 0 failing, about 20 s left`);
   });
 
   test('the bar draws on a terminal stream and clears itself at the end', () => {

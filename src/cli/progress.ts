@@ -1,7 +1,9 @@
 // Progress while the suites run: a bar on a terminal (cases done / total, failing so far, time left);
-// plain periodic lines without control characters in CI or when the output is not a terminal.
+// plain periodic lines without control characters in CI or when the output is not a terminal. Both go
+// to stderr: stdout holds the results (the summary), so a pipeline can keep them apart.
 import cliProgress from 'cli-progress';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import { fmtMs } from '../harness/format.js';
 
 export interface Progress {
   done: number;
@@ -22,12 +24,17 @@ export function progressMode(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv
   return stream.isTTY && !ci && env.TERM !== 'dumb' ? 'bar' : 'lines';
 }
 
+/** A time left, in whole seconds, in the one duration style of the suite (fmtMs): `14 s`, `2 min 5 s`, `1 h 3 min`. */
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+  return s === 0 ? '0 s' : fmtMs(s * 1000);
 }
+
+/**
+ * Cases that must finish before a time left is given. The first case carries the start of the suites
+ * (loading the client, msw, vitest's workers); an estimate from it alone once read "10 h 22 min".
+ */
+export const ESTIMATE_AFTER_CASES = 20;
 
 /** `812/2008 cases (40%), 3 failing, about 14 s left`: one line, printable characters only. */
 export function progressLine(p: Progress): string {
@@ -41,7 +48,7 @@ export interface ProgressDisplay {
   stop(p: Progress): void;
 }
 
-/** A line every `everyMs` (not for runs shorter than that), to stdout. */
+/** A line every `everyMs` (not for runs shorter than that), where it is told: stderr in the CLI, so stdout keeps only results. */
 export class LineDisplay implements ProgressDisplay {
   private last: number;
 
@@ -111,6 +118,8 @@ export class ProgressReporter implements Reporter {
   private collected = 0;
   private failing = 0;
   private stopped = false;
+  /** When the first case finished: the rate of the run is measured from there, past the suites' start. */
+  private firstDoneAt: number | undefined;
   private readonly startedAt: number;
 
   constructor(private readonly display: ProgressDisplay, private readonly estimatedTotal: number, private readonly now: () => number = Date.now) {
@@ -125,8 +134,13 @@ export class ProgressReporter implements Reporter {
       total,
       failing: this.failing,
       elapsedMs,
-      remainingMs: this.done ? Math.round((elapsedMs / this.done) * (total - this.done)) : undefined,
+      remainingMs: this.remainingMs(total),
     };
+  }
+
+  private remainingMs(total: number): number | undefined {
+    if (this.firstDoneAt === undefined || this.done - 1 < ESTIMATE_AFTER_CASES) return undefined;
+    return Math.round(((this.now() - this.firstDoneAt) / (this.done - 1)) * (total - this.done));
   }
 
   start(): void {
@@ -143,6 +157,7 @@ export class ProgressReporter implements Reporter {
     const verdict = testCase.meta().conformance?.verdict;
     if (verdict === undefined && testCase.options.mode === 'skip') return; // a placeholder, not a case
     this.done += 1;
+    this.firstDoneAt ??= this.now();
     if (verdict === 'fail' || verdict === 'error' || (verdict === undefined && testCase.result().state === 'failed')) this.failing += 1;
     this.display.update(this.progress());
   }

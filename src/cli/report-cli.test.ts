@@ -57,16 +57,24 @@ describe('reports from bits-conformance run', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0); // accepted, and said so:
     expect(r.stdout).toContain('cases: 1  pass: 0  fail: 0  warn: 0  xfail: 1  unsupported: 0  error: 0');
-    expect(r.stdout).toMatch(/verdict: conformant, with 1 expected failure {2}wall time/);
+    expect(r.stdout).toMatch(/verdict: partial: no failure in the 1 case that ran, not a conformance verdict \(a selection of the cases: --case app\/404\/mirror\/upload; 1 failure accepted as expected \(--expect-fail\)\) {2}wall time/);
     expect(r.stdout).toMatch(/signed \(ed25519\) by sha256:[0-9a-f]{64}/);
     expect((await readdir(out)).sort()).toEqual(['conformance.html', 'conformance.json', 'junit.xml', 'summary.md']);
 
     const json = join(out, 'conformance.json');
     const report = assertReport(JSON.parse(await readFile(json, 'utf8')));
+    // No absolute path of the machine in a signed report: the module relative to the project, a list outside it by name.
+    expect(report.client.module).toBe(CONTEXT5);
+    expect(report.expectedFailures!.file).toBe('expected.json');
+    for (const name of ['conformance.json', 'summary.md', 'junit.xml', 'conformance.html']) {
+      const view = await readFile(join(out, name), 'utf8');
+      expect(view).not.toContain(dir);
+      expect(view).not.toContain(ROOT);
+    }
     expect(report.cases[0]).toMatchObject({ id: CASE, verdict: 'xfail', expectedFailure: { entries: [{ link: 'https://example.org/issues/42' }] } });
     const junit = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(await readFile(join(out, 'junit.xml'), 'utf8'));
     expect(junit.testsuites).toMatchObject({ tests: '1', failures: '0', skipped: '1' });
-    expect(await readFile(join(out, 'summary.md'), 'utf8')).toMatch(/^## BITS conformance: ✅ conformant, with 1 expected failure/);
+    expect(await readFile(join(out, 'summary.md'), 'utf8')).toMatch(/^## BITS conformance: ◐ partial: no failure in the 1 case that ran/);
 
     const verified = await cli('verify', json, '--key', f['pub.pem']!);
     expect(verified.code).toBe(0);
@@ -102,7 +110,7 @@ describe('reports from bits-conformance run', () => {
     expect(gated.stdout).toMatch(/baseline .*baseline.json: 0 regression\(s\), 0 fix\(es\), 0 new error\(s\); exit code from the baseline gate: 0/);
     expect((await readdir(out)).sort()).toEqual(['conformance.json', 'summary.md']);
     const report = assertReport(JSON.parse(await readFile(join(out, 'conformance.json'), 'utf8')));
-    expect(report.baseline).toMatchObject({ regressions: [], fixes: [] });
+    expect(report.baseline).toMatchObject({ file: 'baseline.json', regressions: [], fixes: [] });
     expect(report.expectedFailures!.entries[0]).toMatchObject({ status: 'expired', cases: [CASE] });
   });
 });
@@ -122,6 +130,25 @@ describe('bits-conformance diff', () => {
     expect(asJson.code).toBe(1);
     expect(JSON.parse(asJson.stdout)).toMatchObject({ regressions: [{ id: 'app/403/mirror/upload', from: 'pass', to: 'fail' }], fixes: [{ id: 'app/404/mirror/upload' }] });
     expect((await cli('diff', f['old.json']!, f['old.json']!)).code).toBe(0);
+  });
+
+  test('a new report of fewer cases (a subset of the old) fails the diff: lost coverage, exit 1 unless allowed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bits-report-cli-'));
+    const full = makeReport([400, 403, 404, 429].map((status) => makeRecord({ status })));
+    const subset = makeReport([403, 429].map((status) => makeRecord({ status })), { runOptions: { selection: { codes: [[403, 403], [429, 429]] } } });
+    const f = await files(dir, { 'full.json': reportJson(full), 'subset.json': reportJson(subset) });
+    const lost = await cli('diff', f['full.json']!, f['subset.json']!);
+    expect(lost.code).toBe(1);
+    expect(lost.stdout).toContain('only in the old report: 2 case(s), e.g. app/400/mirror/upload, app/404/mirror/upload');
+    expect(lost.stdout).toContain('lost coverage: the new report does not run 2 case(s) of the old one (exit 1; --allow-lost-coverage accepts it)');
+    expect((await cli('diff', f['full.json']!, f['subset.json']!, '--json')).code).toBe(1);
+    const allowed = await cli('diff', f['full.json']!, f['subset.json']!, '--allow-lost-coverage');
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toContain('lost coverage allowed (--allow-lost-coverage)');
+    expect((await cli('diff', f['subset.json']!, f['full.json']!)).code).toBe(0); // more cases now: nothing lost
+    const help = await cli('diff', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--allow-lost-coverage');
   });
 });
 

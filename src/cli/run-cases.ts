@@ -10,6 +10,7 @@ import type { Reporter } from 'vitest/node';
 import { killRecordedGroups } from '../harness/process-groups.js';
 import type { CaseRecord } from '../harness/record.js';
 import type { RunInterruption } from './interrupt.js';
+import { Watchdog } from './watchdog.js';
 import type { InterruptSignal } from '../report/verdict.js';
 
 export interface CasesSpec {
@@ -45,6 +46,9 @@ export async function runCases(root: string, spec: CasesSpec, groups: ReturnType
   const [{ startVitest }, { CaseCollector }] = await Promise.all([import('vitest/node'), import('../report/collector.js')]);
   const collector = new CaseCollector();
   spec.interruption.whenInterrupted(() => collector.freeze());
+  // After a stop, what ends is cut short by the cancel: the cases that finished before it are the report.
+  const watchdog = new Watchdog(Number(spec.vitest.testTimeout ?? 60_000));
+  watchdog.whenStopped(() => collector.freeze());
   const startedAt = new Date();
   // A signal that came while the run was being prepared: nothing is started.
   if (!spec.interruption.signal) {
@@ -55,7 +59,7 @@ export async function runCases(root: string, spec: CasesSpec, groups: ReturnType
         root,
         project: 'conformance',
         watch: false,
-        reporters: [spec.interruption, collector, ...spec.reporters],
+        reporters: [spec.interruption, collector, watchdog, ...spec.reporters],
         provide: { ...spec.provide, clientGroupsFile: groups.file },
         ...spec.vitest,
       },
@@ -69,7 +73,7 @@ export async function runCases(root: string, spec: CasesSpec, groups: ReturnType
   return {
     records: collector.records,
     // After a signal, errors outside the cases are the shutdown's own (a worker stopped mid-file).
-    runErrors: signal ? [] : collector.runErrors,
+    runErrors: signal ? [] : [...collector.runErrors, ...(watchdog.reason ? [watchdog.reason] : [])],
     startedAt,
     finishedAt: new Date(),
     ...(signal && at ? { interrupted: { signal, at: at.toISOString() } } : {}),

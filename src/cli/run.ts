@@ -3,16 +3,15 @@
 // prints a summary that puts the worst rules first. runConformance() (api.ts) is the same run without
 // the printing.
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { UsageError } from './errors.js';
-import { unwrapCommonJs } from './config.js';
-import { isWholeSuite, selectionFlags, type ConformanceOptions } from './options.js';
+import { didYouMean, isWholeSuite, OptionError, selectionFlags, type ConformanceOptions } from './options.js';
+import { flagName, RECORDED_KEYS, specOf, type SelectionKey } from './option-table.js';
 import { BarDisplay, LineDisplay, ProgressReporter, progressMode, type ProgressDisplay } from './progress.js';
 import { RunInterruption } from './interrupt.js';
 import { clientGroupRecord, runCases, type CasesRun } from './run-cases.js';
-import { checkClient } from '../harness/contract.js';
+import { loadClientModule } from '../harness/client-module.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, ProcessClient, ProcessClientError } from '../harness/process-client.js';
 import type { CaseSelection } from '../harness/selection.js';
 // For the type checker only: suite.ts declares the vitest augmentations this file and the reporters
@@ -20,29 +19,25 @@ import type { CaseSelection } from '../harness/selection.js';
 // (the published declarations, a user's tsc) would not see them.
 import type {} from '../harness/suite.js';
 import type { ConformanceReport, ReportCase } from '../report/report.js';
-import { removeStaleTemporaries } from '../report/files.js';
-import { lockOutputs } from '../report/output-lock.js';
+import { projectPath, removeStaleTemporaries } from '../report/files.js';
+import { checkOutputFolder, lockOutputs } from '../report/output-lock.js';
 import { finishReport, prepareOutputs, writeOutputs, type PreparedOutputs, type ReportFormat } from '../report/publish.js';
-import { codeRanges, interruptionText, leftOutLine } from '../report/text.js';
-import { TRANSCRIPT_HEAD } from '../harness/record.js';
+import { codeRanges, interruptionText, transcriptLines } from '../report/text.js';
+import { fmtMs } from '../harness/format.js';
 import { EXIT_CODE, describeVerdict, signalExitCode } from '../report/verdict.js';
 
 export { UsageError } from './errors.js';
 
-/** A client module that is missing, does not load, or breaks the contract: one line, exit 2. */
-export class ClientLoadError extends Error {}
 
 /** The bundled reference client, the default client of `run` (as src/harness/suite.ts resolves it). */
 const REFERENCE_CLIENT_MODULE = fileURLToPath(new URL('../harness/reference-client.ts', import.meta.url));
 
 /**
- * What runSuite() needs: the checked ConformanceOptions it takes as they are, plus what the CLI and the
- * API settle themselves (the case selection, the report formats as publish.ts reads them, output).
+ * What runSuite() needs: the checked options as runOptionsFrom() gives them (every option of the
+ * table but those turned into the selection and the formats), plus what the CLI and the API settle
+ * themselves (where a command runs, how printed commands start, where lines go, progress).
  */
-export type RunOptions = Pick<
-  ConformanceOptions,
-  'client' | 'clientCmd' | 'retryDelayMs' | 'out' | 'baseline' | 'expectFail' | 'sign' | 'strict' | 'interpretationsOff' | 'bail' | 'timeoutMultiplier'
-> & {
+export type RunOptions = Omit<ConformanceOptions, SelectionKey | 'format' | 'debug'> & {
   /** Where a --client-cmd runs; default the current folder. */
   clientCwd?: string;
   selection?: CaseSelection;
@@ -87,20 +82,6 @@ export function typedPath(file: string): string {
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? file : `./${rel}`;
 }
 
-/** Imports an in-process client module and checks the contract: one line naming the path or the missing member. */
-export async function checkClientModule(file: string, given: string): Promise<{ name: string; version: string; capabilities?: { uploadReply?: boolean } }> {
-  if (!existsSync(file)) throw new ClientLoadError(`client module not found: ${given} (looked for ${file})`);
-  let mod: { default?: unknown };
-  try {
-    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-  } catch (error) {
-    throw new ClientLoadError(`cannot load client module ${file}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-  }
-  const checked = checkClient(unwrapCommonJs(mod.default));
-  if ('problem' in checked) throw new ClientLoadError(`client module ${file}: ${checked.problem}`);
-  return checked.client;
-}
-
 interface Target {
   client: ConformanceReport['client'];
   provide: { clientModule: string } | { clientCmd: string; clientCwd: string; retryDelayMs: number };
@@ -140,26 +121,26 @@ async function resolveTarget(options: RunOptions): Promise<Target> {
     };
   }
   const clientModule = options.client ? resolve(options.client) : REFERENCE_CLIENT_MODULE;
-  const client = await checkClientModule(clientModule, options.client ?? clientModule);
+  const client = await loadClientModule(clientModule, options.client ?? clientModule);
   return {
-    client: { name: client.name, version: client.version, module: clientModule, transport: 'in-process', ...(client.capabilities ? { capabilities: client.capabilities } : {}) },
+    client: { name: client.name, version: client.version, module: projectPath(clientModule), transport: 'in-process', ...(client.capabilities ? { capabilities: client.capabilities } : {}) },
     provide: { clientModule },
     vitest: {},
     clientArg: options.client ? ` --client ${shellQuote(typedPath(options.client))}` : '',
   };
 }
 
-/** What the report says about how the run was asked for; absent for a default whole-suite run. */
+/** What the report says about how the run was asked for (the recorded options); absent for a default whole-suite run. */
 function runOptionsOf(options: RunOptions): ConformanceReport['options'] {
   const selection = options.selection ?? {};
-  const o: NonNullable<ConformanceReport['options']> = {
-    ...(isWholeSuite(selection) ? {} : { selection }),
-    ...(options.strict ? { strict: true } : {}),
-    ...(options.interpretationsOff?.length ? { interpretationsOff: [...options.interpretationsOff].sort() } : {}),
-    ...(options.bail ? { bail: true } : {}),
-    ...(options.timeoutMultiplier !== undefined && options.timeoutMultiplier !== 1 ? { timeoutMultiplier: options.timeoutMultiplier } : {}),
-  };
-  return Object.keys(o).length ? o : undefined;
+  const o: Record<string, unknown> = isWholeSuite(selection) ? {} : { selection };
+  for (const key of RECORDED_KEYS) {
+    const value = (options as Record<string, unknown>)[key];
+    const spec = specOf(key);
+    if (value === undefined || value === false || (spec.type === 'number' && value === spec.default) || (Array.isArray(value) && !value.length)) continue;
+    o[key] = Array.isArray(value) ? [...(value as string[])].sort() : value;
+  }
+  return Object.keys(o).length ? (o as ConformanceReport['options']) : undefined;
 }
 
 /** Runs the selected cases and returns the finished report; writes the report files when `out` is given. */
@@ -187,6 +168,8 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
 async function lockedRun(options: RunOptions, interruption: RunInterruption, groups: ReturnType<typeof clientGroupRecord>): Promise<RunResult> {
   // Report inputs first: a bad baseline, list or key costs one line, not a whole run.
   const outputs = await prepareOutputs({ ...options, out: options.out ?? '.' });
+  if (options.out !== undefined) checkOutputFolder(outputs.dir, options.out);
+  const estimatedCases = await selectedCount(options);
   const target = await resolveTarget(options);
   // Only now is --out made (for its lock): a bad client or input leaves no folder behind.
   const lock = options.out === undefined ? undefined : await lockOutputs(outputs.dir);
@@ -195,25 +178,40 @@ async function lockedRun(options: RunOptions, interruption: RunInterruption, gro
       interruption.whenAborted(() => lock.releaseSync());
       await removeStaleTemporaries(outputs.dir);
     }
-    const { run, estimatedCases } = await casesOf(options, target, interruption, groups);
+    const run = await casesOf(options, target, estimatedCases, interruption, groups);
     return await finishRun(options, target, run, outputs, estimatedCases);
   } finally {
     await lock?.release();
   }
 }
 
-/** Runs the cases, or none when the client failed the hello handshake (then that is the run's error). */
-async function casesOf(options: RunOptions, target: Target, interruption: RunInterruption, groups: ReturnType<typeof clientGroupRecord>) {
-  // Loaded only now (vitest and the suites take seconds to load): a bad client or input costs one line at once.
+/**
+ * How many cases the selection holds, known before any client runs: a --case id that names no case, or
+ * a selection that matches none, is one line now rather than after the suites load.
+ */
+async function selectedCount(options: RunOptions): Promise<number> {
   const [{ allCases, realTimeProfile, VIRTUAL_PROFILE }, { applySelection }] = await Promise.all([import('../harness/cases.js'), import('../harness/selection.js')]);
   const selection = options.selection ?? {};
+  const cases = allCases(options.clientCmd ? realTimeProfile(options.retryDelayMs ?? 200) : VIRTUAL_PROFILE);
+  const count = applySelection(cases, selection).length;
+  const wanted = selection.cases?.[0];
+  if (wanted !== undefined && !cases.some((c) => c.id === wanted)) {
+    const ids = cases.map((c) => c.id);
+    const near = didYouMean(wanted, ids);
+    throw new OptionError(`--case: no such case '${wanted}'${near ? `; ${near.slice(2, -1)}` : ' (a report lists every case id)'}${options.clientCmd ? '; a client in another process runs no Windows-defaults case' : ''}`);
+  }
+  if (count === 0 && !isWholeSuite(selection)) throw new OptionError(`no case matches ${selectionFlags(selection).join(' ')}`);
+  return count;
+}
+
+/** Runs the cases, or none when the client failed the hello handshake (then that is the run's error). */
+async function casesOf(options: RunOptions, target: Target, estimatedCases: number, interruption: RunInterruption, groups: ReturnType<typeof clientGroupRecord>): Promise<CasesRun> {
+  const selection = options.selection ?? {};
   const multiplier = options.timeoutMultiplier ?? 1;
-  const profile = target.realTimeRetryDelayMs === undefined ? VIRTUAL_PROFILE : realTimeProfile(target.realTimeRetryDelayMs);
-  const estimatedCases = applySelection(allCases(profile), selection).length;
   if (target.brokenClient) {
     options.notify?.(target.brokenClient);
     const now = new Date();
-    return { run: { records: [], runErrors: [target.brokenClient], startedAt: now, finishedAt: now } satisfies CasesRun, estimatedCases };
+    return { records: [], runErrors: [target.brokenClient], startedAt: now, finishedAt: now };
   }
   const progress = options.progress ? new ProgressReporter(options.progress, estimatedCases) : undefined;
   interruption.whenInterrupted(() => progress?.stop());
@@ -233,7 +231,7 @@ async function casesOf(options: RunOptions, target: Target, interruption: RunInt
       reporters: progress ? [progress] : [],
       interruption,
     }, groups);
-    return { run, estimatedCases };
+    return run;
   } finally {
     progress?.stop();
   }
@@ -242,13 +240,13 @@ async function casesOf(options: RunOptions, target: Target, interruption: RunInt
 /** Builds the report from what ran, finishes it (expected failures, baseline, seal) and writes it. */
 async function finishRun(options: RunOptions, target: Target, run: CasesRun, outputs: PreparedOutputs, estimatedCases: number): Promise<RunResult> {
   const { buildReport } = await import('../report/report.js');
-  const selection = options.selection ?? {};
-  const multiplier = options.timeoutMultiplier ?? 1;
-  const onlyCase = selection.cases?.length === 1 ? selection.cases[0] : undefined;
-  const off = options.interpretationsOff?.length ? ` --interpretations-off ${options.interpretationsOff.join(',')}` : '';
-  const extra = `${options.strict ? ' --strict' : ''}${off}${multiplier !== 1 ? ` --timeout-multiplier ${multiplier}` : ''}`;
   const command = options.command ?? 'npx bits-conformance run';
   const runOptions = runOptionsOf(options);
+  // The replay judges its case as this run did: the recorded options go with it (--bail has nothing to stop).
+  const extra = Object.entries(runOptions ?? {})
+    .filter(([key]) => key !== 'selection' && key !== 'bail')
+    .map(([key, value]) => ` ${flagName(key)}${value === true ? '' : ` ${shellQuote(Array.isArray(value) ? value.join(',') : String(value))}`}`)
+    .join('');
   const built = buildReport({
     client: target.client,
     runId: randomUUID(),
@@ -258,12 +256,9 @@ async function finishRun(options: RunOptions, target: Target, run: CasesRun, out
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
     replayCommand: (id) => `${command}${target.clientArg}${extra} --case ${shellQuote(id)}`,
+    ...(runOptions ? { options: runOptions } : {}),
   });
-  if (built.cases.length === 0 && !built.runErrors?.length && !built.interrupted) {
-    if (onlyCase) throw new UsageError(`no case has the id '${onlyCase}'`);
-    if (!isWholeSuite(selection)) throw new UsageError(`no case matches ${selectionFlags(selection).join(' ')}`);
-  }
-  const finished = finishReport(runOptions ? { ...built, options: runOptions } : built, outputs);
+  const finished = finishReport(built, outputs);
   const files = options.out === undefined ? {} : await writeOutputs(finished.report, outputs.dir, outputs.formats);
   // An interrupted run exits as the signal asks (130, 143); else EXIT_CODE[verdict], unless --baseline
   // gates on regressions only (publish.ts).
@@ -318,43 +313,43 @@ export function summaryLines(result: RunResult, options: { caseId?: string; comm
       lines.push(`  ${c.verdict.toUpperCase()} ${c.id}: ${c.failures[0] ? `[${c.failures[0].rule}] ${c.failures[0].message}` : (c.reason ?? 'no reason given')}`);
     }
   }
-  if (options.caseId) for (const c of report.cases) lines.push(...transcriptLines(c));
+  if (options.caseId) for (const c of report.cases) lines.push(...replayLines(c));
   for (const note of result.notes) lines.push(note);
   if (report.options?.bail && s.total < result.estimatedCases && s.fail + s.error > 0) {
     lines.push(`stopped after the first case that did not pass (--bail): ${s.total} of about ${result.estimatedCases} cases ran`);
   }
   lines.push(`cases: ${s.total}  pass: ${s.pass}  fail: ${s.fail}  warn: ${s.warn}${s.xfail ? `  xfail: ${s.xfail}` : ''}  unsupported: ${s.unsupported}  error: ${s.error}`);
-  lines.push(`verdict: ${describeVerdict(s)}  wall time: ${(report.wallTimeMs / 1000).toFixed(1)} s`);
+  lines.push(`verdict: ${describeVerdict(s)}  wall time: ${fmtMs(report.wallTimeMs)}`);
   const first = report.cases.find((c) => c.verdict === 'fail') ?? report.cases.find((c) => c.verdict === 'error');
   if (first && !options.caseId) lines.push(`replay one with its transcript: ${first.replay}`);
   for (const file of Object.values(result.files)) {
     const shown = relative(process.cwd(), file);
     lines.push(`report: ${shown.startsWith('..') ? file : shown}`);
   }
+  // A replay leaves the full run's report where it is.
+  if (options.caseId && !Object.keys(result.files).length) lines.push('no report written for a replay (--out <dir> on the command line writes one)');
   return lines;
 }
 
 /** The CLI's `run`: progress while it runs, the summary after, the exit code. */
-export async function runCommand(options: RunOptions & { out: string }): Promise<number> {
+export async function runCommand(options: RunOptions): Promise<number> {
   const log = options.log ?? ((line: string) => console.log(line));
   const mode = progressMode(process.stderr);
-  const progress = options.progress ?? (mode === 'bar' ? new BarDisplay(process.stderr) : new LineDisplay(log));
+  const progress = options.progress ?? (mode === 'bar' ? new BarDisplay(process.stderr) : new LineDisplay((line) => process.stderr.write(`${line}\n`)));
   const result = await runSuite({ ...options, progress, notify: options.notify ?? ((line) => console.error(`bits-conformance: ${line}`)) });
   const caseId = options.selection?.cases?.length === 1 ? options.selection.cases[0] : undefined;
   for (const line of summaryLines(result, { ...(caseId ? { caseId } : {}), command: options.command ?? 'npx bits-conformance run' })) log(line);
   return result.exitCode;
 }
 
-function transcriptLines(c: ReportCase): string[] {
-  const lines = [`transcript of ${c.id} (t in ms since the case started):`];
-  for (const e of c.transcript) {
-    const range = e.range ? ` bytes ${e.range.first}-${e.range.last}/${e.range.total}` : '';
-    const post = e.notification ? ` -> application post #${e.notification.count} answered ${e.notification.status}` : '';
-    const err = e.response?.errorCode !== undefined ? ` code 0x${e.response.errorCode.toString(16).toUpperCase()} ctx ${e.response.errorContext}` : '';
-    lines.push(`  #${e.seq} t=${e.t} ${e.packetType}${range} => ${e.response?.status ?? '-'}${err}${post}`);
-  }
-  if (c.requestsLeftOut) lines.splice(1 + TRANSCRIPT_HEAD, 0, `  ... ${leftOutLine(c.requestsLeftOut)}`);
-  lines.push(`  states: ${(c.states ?? []).map((s) => `${s.state}@${s.t}`).join(' ')}`);
-  for (const f of c.failures) lines.push(`  [${f.rule}] ${f.message}`);
-  return lines;
+/** The replayed case: its transcript as JUnit and summary.md show it (one duration style, fmtMs), its states, its failures. */
+function replayLines(c: ReportCase): string[] {
+  const origin = c.transcript.find((e) => e.notification)?.t ?? 0;
+  const at = (t: number): string => `${t - origin >= 0 ? '+' : ''}${fmtMs(t - origin)}`;
+  return [
+    `transcript of ${c.id} (+time from the first post to the application):`,
+    ...transcriptLines(c).map((line) => `  ${line}`),
+    `  states: ${(c.states ?? []).map((s) => `${s.state} ${at(s.t)}`).join(', ')}`,
+    ...c.failures.map((f) => `  [${f.rule}] ${f.message}`),
+  ];
 }

@@ -67,6 +67,9 @@ export function checkJob(value: unknown): string | undefined {
 /** The client broke the contract (threw, answered wrongly, went silent): an `error` verdict, never a pass or a fail. */
 export class ClientFault extends Error {}
 
+/** A call into the client that never settled: the case is an error, and the run stops (every case would wait as long). */
+export class ClientHung extends ClientFault {}
+
 /**
  * What the harness's own adapters (a client in another process) add to a job. Never asked of a client:
  * the harness reaches these through the job, whatever the adapter.

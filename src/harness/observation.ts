@@ -51,6 +51,8 @@ export interface Observation {
   expectedReply?: string;
   /** The client broke the contract or threw: the case cannot be judged. */
   clientError?: string;
+  /** The client's call never returned (ClientHung): the run stops, as a client that hangs would hang every case. */
+  clientHung?: boolean;
   /** The harness itself broke (our handler threw): never the client's fault. */
   harnessError?: string;
 }

@@ -133,7 +133,9 @@ export class ProcessClient implements HarnessClient {
       client.pushesEvents = hello.capabilities?.events === true;
     } catch (error) {
       await client.close();
-      throw new ProcessClientError(`client command \`${command}\` failed the hello handshake: ${(error as Error).message}${client.stderrNote()}`);
+      // A reason from the process's death carries its stderr already.
+      const message = (error as Error).message;
+      throw new ProcessClientError(`client command \`${command}\` failed the hello handshake: ${message}${message.includes(' (stderr: ') ? '' : client.stderrNote()}`);
     }
     return client;
   }

@@ -5,11 +5,37 @@ import { createBitsServer, ScriptedApplication, type BitsServer } from '../serve
 import { classify } from '../rules/index.js';
 import { QUIET_WINDOW_DELAYS, REAL_TIME_PATIENCE_MS, type ConformanceCase } from './cases.js';
 import { ClientNeverIdle, type CaseClock } from './clock.js';
-import { checkJob, ClientFault, isJobState, type ClientUnderTest, type JobError, type ObservedJob } from './contract.js';
+import { checkJob, ClientFault, ClientHung, isJobState, type ClientUnderTest, type JobError, type ObservedJob } from './contract.js';
 import { InProcessEnvironment, type CaseEnvironment, type CaseStage } from './environment.js';
 import { matrixFlows, type Flow, type FlowContext } from './flow.js';
 import type { CheckpointName, HarnessCall, Observation } from './observation.js';
 import { scenarioByName } from './scenarios/index.js';
+import { commandTimeoutMs } from './selection.js';
+
+// The real timers, taken before any case fakes them (clock.ts keeps setImmediate the same way): a call
+// into the client is bounded in real time whatever the virtual clock does.
+const realSetTimeout = globalThis.setTimeout;
+const realClearTimeout = globalThis.clearTimeout;
+
+/**
+ * How long one call into the client (createJob, resume, ...) may take in real time, before
+ * --timeout-multiplier. A call returns at once in virtual time (its work happens on the clock the
+ * harness runs), so this only catches a promise that never settles; it is above a process client's
+ * answer time (5 s), which says more when that is what happened.
+ */
+export const CLIENT_CALL_LIMIT_MS = 10_000;
+
+/** The call's result, or ClientHung when it has not settled within the limit. */
+function bounded<T>(value: T | Promise<T>, call: string): Promise<T> {
+  const limitMs = commandTimeoutMs(CLIENT_CALL_LIMIT_MS);
+  return new Promise<T>((resolve, reject) => {
+    const timer = realSetTimeout(() => reject(new ClientHung(`${call} did not return within ${limitMs / 1000} s (real time): a promise that never settles`)), limitMs);
+    Promise.resolve(value).then(
+      (v) => { realClearTimeout(timer); resolve(v); },
+      (e: unknown) => { realClearTimeout(timer); reject(e); },
+    );
+  });
+}
 
 const inProcess = new InProcessEnvironment();
 
@@ -136,7 +162,7 @@ class CaseRun implements FlowContext {
     this.note(name);
     const entry = this.observation.calls.at(-1)!;
     try {
-      await this.job![name]();
+      await bounded(this.job![name](), `${name}()`);
     } catch (error) {
       throw error instanceof ClientFault ? error : new ClientFault(`${name}() threw: ${messageOf(error)}`);
     }
@@ -153,7 +179,7 @@ class CaseRun implements FlowContext {
     this.note('createJob');
     const { c } = this;
     try {
-      this.job = (await client.createJob({ url: `${this.stage.baseUrl}/upload/case.bin`, payload: this.payload, type: c.jobType, minimumRetryDelayMs: this.delay, noProgressTimeoutMs: this.npt })) as ObservedJob;
+      this.job = (await bounded(client.createJob({ url: `${this.stage.baseUrl}/upload/case.bin`, payload: this.payload, type: c.jobType, minimumRetryDelayMs: this.delay, noProgressTimeoutMs: this.npt }), 'createJob()')) as ObservedJob;
     } catch (error) {
       throw error instanceof ClientFault ? error : new ClientFault(`createJob() threw: ${messageOf(error)}`);
     }
@@ -191,8 +217,10 @@ export async function runCase(c: ConformanceCase, client: ClientUnderTest, envir
     await flowOf(c)(run);
     run.readReply();
   } catch (error) {
-    if (error instanceof ClientFault || error instanceof ClientNeverIdle) run.observation.clientError = error.message;
-    else run.observation.harnessError = `harness error: ${messageOf(error)}`;
+    if (error instanceof ClientFault || error instanceof ClientNeverIdle) {
+      run.observation.clientError = error.message;
+      if (error instanceof ClientHung) run.observation.clientHung = true;
+    } else run.observation.harnessError = `harness error: ${messageOf(error)}`;
   } finally {
     await run.end();
   }
@@ -205,7 +233,7 @@ async function tidyUp(job: ObservedJob | undefined, clock: CaseClock): Promise<v
   try {
     const state = job.getState();
     if (state !== 'ACKNOWLEDGED' && state !== 'CANCELLED') {
-      await job.cancel();
+      await bounded(job.cancel(), 'cancel()');
       await clock.runUntil(() => true, 0);
     }
   } catch {

@@ -1,11 +1,11 @@
 // Binds cases to vitest: one test per case, the judged record on task.meta for the reporter.
 // The client comes from what the CLI provides: an in-process module (`clientModule`, default the
 // bundled reference client) or a command in any language (`clientCmd`) reached over TCP.
-import { isAbsolute, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { expect, inject, test } from 'vitest';
 import { realTimeProfile, VIRTUAL_PROFILE, type ConformanceCase, type TimingProfile } from './cases.js';
-import { checkClient, type ClientUnderTest, type HarnessClient } from './contract.js';
+import type { HarnessClient } from './contract.js';
+import { loadClientModule } from './client-module.js';
 import { InProcessEnvironment, type CaseEnvironment } from './environment.js';
 import { judge, type Judgement } from './judge/index.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, ProcessClient } from './process-client.js';
@@ -36,22 +36,6 @@ declare module 'vitest' {
 }
 
 export const REFERENCE_CLIENT_MODULE = fileURLToPath(new URL('./reference-client.ts', import.meta.url));
-
-export class ClientLoadError extends Error {}
-
-/** Imports a client module and checks it against the contract; errors name what is wrong. */
-export async function loadClientModule(modulePath: string): Promise<ClientUnderTest> {
-  const file = isAbsolute(modulePath) ? modulePath : resolve(modulePath);
-  let mod: { default?: unknown };
-  try {
-    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-  } catch (error) {
-    throw new ClientLoadError(`cannot load client module ${file}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-  }
-  const checked = checkClient(mod.default);
-  if ('problem' in checked) throw new ClientLoadError(`client module ${file}: ${checked.problem}`);
-  return checked.client;
-}
 
 export interface SuiteTarget {
   client: HarnessClient;
@@ -113,6 +97,8 @@ export async function conformanceSuite(select: (profile: TimingProfile) => Confo
       if (diagnostics && judgement.verdict !== 'pass') record.clientStderr = diagnostics.stderr();
       const dead = diagnostics?.deadReason();
       if (dead) record.runError = dead;
+      // Every later case would wait as long: the CLI stops the run on a case's run error.
+      if (observation.clientHung) record.runError = `the client hung in ${c.id}: ${observation.clientError}; the run stopped there`;
       task.meta.conformance = record;
       if (judgement.verdict === 'error') throw new Error(judgement.reason);
       if (judgement.verdict === 'fail') expect.fail(formatFailures(judgement));

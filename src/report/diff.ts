@@ -1,7 +1,7 @@
 // Baseline diff: what changed between two reports of the same suite, case by case. Regressions are
 // cases that fail now and did not before (a case new in this run that fails counts too: nobody
 // accepted that failure); fixes are failures that now pass. `run --baseline` gates on regressions only.
-import { showError } from '../harness/format.js';
+import { fmtMs, showError } from '../harness/format.js';
 import type { ConformanceReport, ReportCase } from './report.js';
 import { EXIT_CODE, type ReportVerdict } from './verdict.js';
 
@@ -67,7 +67,8 @@ function observationChanges(a: ReportCase, b: ReportCase): string[] {
     field('posts', oa.posts, ob.posts);
     field('Close-Session', oa.closeSessions, ob.closeSessions);
     field('requests after the error', oa.requestsAfterFinalAck.length, ob.requestsAfterFinalAck.length);
-    field('first request after the error at +ms', oa.requestsAfterFinalAck[0]?.dt, ob.requestsAfterFinalAck[0]?.dt);
+    const after = (r: { dt: number } | undefined): string | undefined => (r ? `+${fmtMs(r.dt)}` : undefined);
+    field('first request after the error', after(oa.requestsAfterFinalAck[0]), after(ob.requestsAfterFinalAck[0]));
     if (oa.states.join() !== ob.states.join()) changes.push(`states ${list(oa.states)} -> ${list(ob.states)}`);
   } else if (oa || ob) {
     changes.push(`observed ${oa ? 'something' : 'nothing'} -> ${ob ? 'something' : 'nothing'}`);
@@ -118,6 +119,14 @@ export function baselineExitCode(diff: ReportDiff, report: ConformanceReport): n
   return EXIT_CODE.conformant;
 }
 
+/**
+ * The exit code of `diff`: 1 for a regression, and 1 for lost coverage (cases only in the old report),
+ * since a report of fewer cases must not pass a gate for the whole; `allowLostCoverage` accepts that.
+ */
+export function diffExitCode(diff: ReportDiff, { allowLostCoverage = false } = {}): number {
+  return diff.regressions.length || (diff.onlyOld.length && !allowLostCoverage) ? EXIT_CODE['non-conformant'] : EXIT_CODE.conformant;
+}
+
 /** Groups entries with the same status and the same text, so one line says it for all variants. */
 function grouped<T extends { status: number; variant: string }>(items: T[], text: (item: T) => string, allVariants: (status: number) => number): string[] {
   const groups = new Map<string, { status: number; text: string; variants: string[] }>();
@@ -137,7 +146,7 @@ function grouped<T extends { status: number; variant: string }>(items: T[], text
 }
 
 /** The diff as a person reads it: regressions first, then fixes, then what else changed, per status code. */
-export function formatDiff(diff: ReportDiff, newReport: ConformanceReport): string {
+export function formatDiff(diff: ReportDiff, newReport: ConformanceReport, { allowLostCoverage = false } = {}): string {
   const perStatus = new Map<number, number>();
   for (const c of newReport.cases) perStatus.set(c.status, (perStatus.get(c.status) ?? 0) + 1);
   const all = (status: number): number => perStatus.get(status) ?? 0;
@@ -154,7 +163,10 @@ export function formatDiff(diff: ReportDiff, newReport: ConformanceReport): stri
   if (diff.otherChanges.length) section(`other verdict changes (${diff.otherChanges.length})`, grouped(diff.otherChanges, (v) => `${v.from ?? 'new case'} -> ${v.to}`, all));
   const observationLines = diff.observations.flatMap((o) => o.changes.map((change) => ({ status: o.status, variant: o.variant, change })));
   section(`changed observations (${diff.observations.length} cases)`, grouped(observationLines, (o) => o.change, all));
-  if (diff.onlyOld.length) lines.push(`only in the old report: ${diff.onlyOld.length} case(s), e.g. ${diff.onlyOld.slice(0, 3).join(', ')}`);
+  if (diff.onlyOld.length) {
+    lines.push(`only in the old report: ${diff.onlyOld.length} case(s), e.g. ${diff.onlyOld.slice(0, 3).join(', ')}`);
+    lines.push(allowLostCoverage ? 'lost coverage allowed (--allow-lost-coverage)' : `lost coverage: the new report does not run ${diff.onlyOld.length} case(s) of the old one (exit 1; --allow-lost-coverage accepts it)`);
+  }
   if (diff.onlyNew.length) lines.push(`only in the new report: ${diff.onlyNew.length} case(s), e.g. ${diff.onlyNew.slice(0, 3).join(', ')}`);
   lines.push(`${diff.regressions.length} regression(s), ${diff.fixes.length} fix(es), ${diff.observations.length} case(s) with changed observations`);
   return `${lines.join('\n')}\n`;

@@ -3,13 +3,24 @@
 // problem turned into one line that names the file (ReportInputError; the CLI exits 2 on it).
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
+import { dirname, basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 export class ReportInputError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ReportInputError';
   }
+}
+
+/**
+ * A file as a report records it: relative to the project (the current folder), with `/`; a file
+ * outside the project by its name alone. A report, signed or not, carries no absolute path of the
+ * machine it ran on; the file's SHA-256 beside it says which content was used.
+ */
+export function projectPath(file: string, cwd: string = process.cwd()): string {
+  const rel = relative(cwd, resolve(cwd, file));
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return basename(file);
+  return rel.split(sep).join('/');
 }
 
 /** Matches the temporary files writeTemporary makes: `.<name>.<pid>.<8 hex>.tmp`. */

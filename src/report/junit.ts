@@ -93,13 +93,15 @@ export function toJUnitXml(report: ConformanceReport): string {
     const name = classnameOf(c, report.rules);
     bySuite.set(name, [...(bySuite.get(name) ?? []), c]);
   }
-  const title = `${report.suite.name} ${report.suite.version} against ${report.client.name} ${report.client.version}`;
+  // A CI test view shows this name first: a partial run says so there too.
+  const title = `${report.suite.name} ${report.suite.version} against ${report.client.name} ${report.client.version}${report.summary.completeness === 'partial' ? ' (partial run)' : ''}`;
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('testsuites', { name: xmlSafe(title) });
   const all = countsOf(report.cases);
   const runErrors = (report.runErrors?.length ?? 0) + (report.interrupted ? 1 : 0);
   addCounts(root, { ...all, tests: all.tests + runErrors, errors: all.errors + runErrors, ms: report.wallTimeMs });
   const properties: [string, string][] = [
     ['verdict', describeVerdict(report.summary)],
+    ['run.completeness', report.summary.completeness === 'partial' ? `partial: ${(report.summary.partial ?? []).map((p) => p.detail).join('; ')}` : 'full'],
     ['suite.version', report.suite.version],
     ['suite.rulesDigest', report.suite.rulesDigest],
     ['client.name', report.client.name],

@@ -20,14 +20,16 @@ describe('Markdown summary', () => {
     expect(md).toContain('Replay one case: `npm start -- --client crafted.ts --case app/403/mirror/upload`');
   });
 
-  test('a conformant run with accepted failures says so next to the verdict', () => {
+  test('a run with accepted failures is partial, and says why next to the verdict', () => {
     const report = applyExpectedFailures(
       makeReport([makeRecord({ status: 200 }), makeRecord({ status: 404, verdict: 'fail' })]),
       { file: '/x/e.json', sha256: '0'.repeat(64), entries: [{ rule: 'APP-CONTEXT', reason: 'r', link: 'https://example.org/1', expires: '2999-01-01' }, { case: 'app/200/mirror/upload', reason: 'old', link: 'https://example.org/2', expires: '2000-01-01' }] },
       new Date('2026-05-01'),
     );
     const md = toMarkdownSummary(report);
-    expect(md).toMatch(/^## BITS conformance: ✅ conformant, with 1 expected failure\n/);
+    expect(md).toMatch(/^## BITS conformance: ◐ partial: no failure in the 2 cases that ran, not a conformance verdict \(1 failure accepted as expected \(--expect-fail\)\)\n/);
+    expect(md).toContain('> **Partial run: not a conformance verdict.**');
+    expect(md).not.toContain('✅');
     expect(md).toContain('1 failure is accepted by the expected-failures list');
     expect(md).toContain('⚠️ expected failure for case app/200/mirror/upload expired on 2000-01-01');
   });

@@ -4,11 +4,12 @@ import type { ConformanceReport, ReportCase } from './report.js';
 import { codeRanges, interruptionText, problemLines } from './text.js';
 import { expectedFailureWarnings } from './xfail.js';
 import { describeVerdict } from './verdict.js';
+import { fmtMs } from '../harness/format.js';
 
 /** How many rows a list may take before the rest is counted, so a summary stays a summary. */
 const MAX_ROWS = 20;
 
-const VERDICT_MARK: Record<string, string> = { conformant: '✅', 'non-conformant': '❌', error: '⚠️', vacuous: '⚠️', interrupted: '⏹️' };
+const VERDICT_MARK: Record<string, string> = { conformant: '✅', partial: '◐', 'non-conformant': '❌', error: '⚠️', vacuous: '⚠️', interrupted: '⏹️' };
 
 /** Text safe inside a table cell: no pipe, no line break, no stray markup. */
 function cell(text: string): string {
@@ -63,9 +64,11 @@ export function toMarkdownSummary(report: ConformanceReport): string {
   out.push('');
   out.push(`**Client** ${cell(`${report.client.name} ${report.client.version}`)} · **Suite** ${report.suite.name} ${report.suite.version}, rules ${code(report.suite.rulesDigest.slice(0, 12))}`
     + (report.integrity ? ` · **Report** ${code(`sha256:${report.integrity.digest.slice(0, 16)}`)}${report.integrity.signature ? ` signed by ${code(report.integrity.signature.keyId.slice(0, 23))}` : ''}` : '')
-    + ` · ${(report.wallTimeMs / 1000).toFixed(1)} s`);
+    + ` · ${fmtMs(report.wallTimeMs)}`);
   out.push('');
   if (report.interrupted) out.push(`> **Interrupted.** ${cell(interruptionText(report))}.`, '');
+  const partial = (s.partial ?? []).filter((p) => p.reason !== 'interrupted');
+  if (partial.length) out.push('> **Partial run: not a conformance verdict.** Only a full run (every case of the suite, every rule judged, no failure accepted) is a conformance verdict.', '');
   out.push('| cases | pass | fail | warn | xfail | unsupported | error |');
   out.push('|---:|---:|---:|---:|---:|---:|---:|');
   out.push(`| ${s.total} | ${s.pass} | ${s.fail} | ${s.warn} | ${s.xfail} | ${s.unsupported} | ${s.error} |`);

@@ -6,10 +6,10 @@
 // (kept fresh by a timer), so a killed run's lock would hold its folder for seconds after; a pid says
 // at once whether the holder lives.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ReportInputError } from './files.js';
 
 export const LOCK_FILE = '.bits-conformance.lock';
@@ -79,6 +79,33 @@ export interface OutputLock {
   release(): Promise<void>;
   /** For a process on its way out (a second Ctrl-C): no await possible. */
   releaseSync(): void;
+}
+
+/** `EACCES` and kin as a person reads them. */
+function why(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'a read-only file system' : (error as Error).message;
+}
+
+/**
+ * Checks, before any case runs, that reports can be written into `dir` (as `given` names it): the
+ * folder exists and is writable, or its parent does and is. A file in the way, a read-only folder
+ * or a missing parent is one line now, not a lost run later. Nothing is created here.
+ */
+export function checkOutputFolder(dir: string, given: string): void {
+  let target = dir;
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new OutputLockError(`--out ${given} is a file, not a folder: give a folder for the reports`);
+  } else {
+    target = dirname(dir);
+    if (!existsSync(target)) throw new OutputLockError(`--out ${given}: its parent folder ${target} does not exist; create it or give another --out`);
+    if (!statSync(target).isDirectory()) throw new OutputLockError(`--out ${given}: ${target} is a file, not a folder`);
+  }
+  try {
+    accessSync(target, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    throw new OutputLockError(`--out ${given}: cannot write into ${target} (${why(error)})`);
+  }
 }
 
 /** Takes the folder's lock, or refuses with one line naming the run that holds it. */

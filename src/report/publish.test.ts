@@ -5,6 +5,7 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { projectPath } from './files.js';
 import { finishReport, parseFormats, prepareOutputs, writeOutputs } from './publish.js';
 import { assertReport, reportJson } from './report.js';
 import { sealReport, verifyReportText } from './sign.js';
@@ -61,7 +62,7 @@ describe('writing the reports', () => {
     const entry = { rule: 'APP-CONTEXT', reason: 'r', link: 'https://example.org/1' };
     const failing = () => makeReport([makeRecord({ status: 404, verdict: 'fail' })]);
     const accepted = finishReport(failing(), { expectedFailures: { file: '/e.json', sha256: 'e'.repeat(64), entries: [{ ...entry, expires: '2999-01-01' }] } });
-    expect([accepted.report.summary.verdict, accepted.exitCode]).toEqual(['conformant', 0]);
+    expect([accepted.report.summary.verdict, accepted.exitCode]).toEqual(['partial', 0]); // accepted, never certified
     const expired = finishReport(failing(), { expectedFailures: { file: '/e.json', sha256: 'e'.repeat(64), entries: [{ ...entry, expires: '2001-01-01' }] } });
     expect([expired.report.summary.verdict, expired.exitCode]).toEqual(['non-conformant', 1]);
     expect(expired.notes[0]).toMatch(/^expected failure for rule APP-CONTEXT expired on 2001-01-01/);
@@ -85,5 +86,15 @@ describe('writing the reports', () => {
     await expect(prepareOutputs({ out: dir, baseline: await file('y.json', '{"reportVersion": 1}') })).rejects.toThrow(/^baseline report .*y.json does not follow the report schema: \/ must have required property 'suite'/);
     await expect(prepareOutputs({ out: dir, sign: rsa })).rejects.toThrow(/is a rsa key; an Ed25519 key is needed$/);
     await expect(prepareOutputs({ out: dir, sign: await file('junk.pem', 'not a key') })).rejects.toThrow(/^signing key .*junk.pem is not a PEM key: /);
+  });
+});
+
+describe('paths in a report', () => {
+  test('relative to the project; a file outside it by its name alone; never absolute', () => {
+    expect(projectPath('/home/ci/project/clients/mine.ts', '/home/ci/project')).toBe('clients/mine.ts');
+    expect(projectPath('clients/mine.ts', '/home/ci/project')).toBe('clients/mine.ts');
+    expect(projectPath('/home/ci/project/node_modules/bits-conformance/src/harness/reference-client.ts', '/home/ci/project')).toBe('node_modules/bits-conformance/src/harness/reference-client.ts');
+    expect(projectPath('/tmp/run-1/expected.json', '/home/ci/project')).toBe('expected.json');
+    expect(projectPath('../elsewhere/baseline.json', '/home/ci/project')).toBe('baseline.json');
   });
 });

@@ -6,7 +6,7 @@ import { createHash, type KeyObject } from 'node:crypto';
 import { appendFile, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { baselineExitCode, diffReports } from './diff.js';
-import { commitTemporary, writeTemporary } from './files.js';
+import { commitTemporary, projectPath, writeTemporary } from './files.js';
 import { toHtml } from './html.js';
 import { toJUnitXml } from './junit.js';
 import { toMarkdownSummary } from './markdown.js';
@@ -55,7 +55,7 @@ export async function prepareOutputs(options: OutputOptions): Promise<PreparedOu
   if (options.baseline) {
     const report = await loadReport(options.baseline, 'baseline report');
     const sha256 = report.integrity?.digest ?? createHash('sha256').update(await readFile(options.baseline)).digest('hex');
-    prepared.baseline = { file: resolve(options.baseline), sha256, report };
+    prepared.baseline = { file: projectPath(options.baseline), sha256, report };
   }
   if (options.expectFail) prepared.expectedFailures = await loadExpectedFailures(options.expectFail);
   if (options.sign) prepared.signingKey = await loadSigningKey(options.sign);

@@ -54,7 +54,7 @@ describe('the conformance report', () => {
       replayCommand: (id) => `npm start -- --case ${id}`,
     });
     expect(() => assertReport(report)).not.toThrow();
-    expect(report.summary).toEqual({ total: 4, pass: 4, fail: 0, warn: 0, xfail: 0, unsupported: 0, error: 0, verdict: 'conformant' });
+    expect(report.summary).toEqual({ total: 4, pass: 4, fail: 0, warn: 0, xfail: 0, unsupported: 0, error: 0, verdict: 'conformant', completeness: 'full' });
     expect(report.suite.rulesDigest).toMatch(/^[0-9a-f]{64}$/);
     const c = report.cases.find((x) => x.id === 'app/403/mirror/upload')!;
     expect(c.rules).toContain('APP-403-NOREPOST');
@@ -104,9 +104,10 @@ describe('the report model beyond the judge', () => {
     expect(assertReport(JSON.parse(JSON.stringify({ ...report, summary: older }))).summary.xfail).toBe(0);
   });
 
-  test('an xfail count is part of the verdict as people read it', () => {
-    expect(describeVerdict(summarize({ verdicts: ['pass', 'xfail', 'xfail'], requests: 3, runErrors: 0 }))).toBe('conformant, with 2 expected failures');
+  test('accepted failures make a run partial, and the verdict as people read it counts them', () => {
+    expect(describeVerdict(summarize({ verdicts: ['pass', 'xfail', 'xfail'], requests: 3, runErrors: 0 }))).toBe('partial: no failure in the 3 cases that ran, not a conformance verdict (2 failures accepted as expected (--expect-fail))');
     expect(describeVerdict(summarize({ verdicts: ['pass'], requests: 3, runErrors: 0 }))).toBe('conformant');
+    expect(describeVerdict(summarize({ verdicts: ['fail', 'xfail'], requests: 3, runErrors: 0 }))).toBe('non-conformant (a partial run: 1 failure accepted as expected (--expect-fail))');
     expect(summarize({ verdicts: ['xfail', 'fail'], requests: 3, runErrors: 0 })).toMatchObject({ fail: 1, xfail: 1, verdict: 'non-conformant' });
   });
 });

@@ -11,7 +11,8 @@ import { formatHresult } from '../protocol/index.js';
 import { compileAssert, SchemaError } from '../schema/ajv.js';
 import schema from './conformance.schema.json' with { type: 'json' };
 import { parseInputJson, readInputText, ReportInputError, writeFileAtomic } from './files.js';
-import { summarize, type InterruptSignal, type ReportVerdict, type Summary } from './verdict.js';
+import { isReportV1, readReportV1 } from './report-v1.js';
+import { summarize, withCompleteness, type InterruptSignal, type ReportVerdict, type Summary } from './verdict.js';
 
 export const SUITE_NAME = 'bits-conformance';
 export const SUITE_VERSION = '0.1.0';
@@ -163,6 +164,8 @@ export interface ReportInput {
   finishedAt: Date;
   /** Builds the one-line command that re-runs exactly one case. */
   replayCommand: (caseId: string) => string;
+  /** How the run was asked for, when not a default whole-suite run: it decides whether the run is partial. */
+  options?: RunOptionsRecord;
 }
 
 /** The report's form of an error: the code as BITS documents it, in hex. */
@@ -221,6 +224,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
     requests: requestCount(records),
     runErrors: input.runErrors.length,
     interrupted: input.interrupted !== undefined,
+    coverage: { ...(input.options ? { options: input.options } : {}), ...(input.interrupted ? { interrupted: input.interrupted } : {}) },
   });
   const ci = ciEnvironment(process.env);
   return {
@@ -236,6 +240,7 @@ export function buildReport(input: ReportInput): ConformanceReport {
     ...(input.interrupted ? { interrupted: input.interrupted } : {}),
     summary,
     rules: reportRules(records.flatMap((r) => [...r.rules, ...r.failures.map((f) => f.rule)])),
+    ...(input.options ? { options: input.options } : {}),
     cases: records.map((r) => reportCase(r, input.replayCommand(r.id))),
   };
 }
@@ -249,6 +254,15 @@ const assertSchema = compileAssert<ConformanceReport>(schema, 'conformance repor
 export function assertReport(data: unknown): ConformanceReport {
   const report = assertSchema(data);
   report.summary.xfail ??= 0;
+  report.summary = withCompleteness(report.summary, report);
+  return report;
+}
+
+/** A report as read from a file: version 2, or version 1 read in version 2's terms (report-v1.ts). */
+export function readReport(data: unknown): ConformanceReport {
+  if (!isReportV1(data)) return assertReport(data);
+  const report = readReportV1(data);
+  report.summary = withCompleteness({ ...report.summary, xfail: report.summary.xfail ?? 0 }, report);
   return report;
 }
 
@@ -269,9 +283,9 @@ export function reportJson(report: ConformanceReport): string {
 export async function loadReport(file: string, what = 'report'): Promise<ConformanceReport> {
   const data = parseInputJson(await readInputText(file, what), file, what);
   try {
-    return assertReport(data);
+    return readReport(data);
   } catch (error) {
-    if (error instanceof SchemaError) throw new ReportInputError(`${what} ${file} does not follow the report schema: ${error.message.replace(/^conformance report: /, '')}`);
+    if (error instanceof SchemaError) throw new ReportInputError(`${what} ${file} does not follow the report schema: ${error.message.replace(/^conformance report[^:]*: /, '')}`);
     throw error;
   }
 }

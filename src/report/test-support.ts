@@ -5,7 +5,7 @@ import type { JobType } from '../harness/contract.js';
 import type { CaseVerdict, Failure, ObservedSummary } from '../harness/judge/index.js';
 import type { CaseRecord } from '../harness/record.js';
 import type { LedgerEntry, RelayForm } from '../server/index.js';
-import { buildReport, type ConformanceReport } from './report.js';
+import { buildReport, type ConformanceReport, type RunOptionsRecord } from './report.js';
 
 export interface RecordSpec {
   status?: number;
@@ -86,7 +86,7 @@ export function makeRecord(spec: RecordSpec = {}): CaseRecord & { durationMs?: n
   };
 }
 
-export function makeReport(records: (CaseRecord & { durationMs?: number })[], options: { runErrors?: string[]; clientName?: string; clientVersion?: string } = {}): ConformanceReport {
+export function makeReport(records: (CaseRecord & { durationMs?: number })[], options: { runErrors?: string[]; clientName?: string; clientVersion?: string; runOptions?: RunOptionsRecord } = {}): ConformanceReport {
   return buildReport({
     client: { name: options.clientName ?? 'crafted client', version: options.clientVersion ?? '1.0.0', transport: 'in-process', capabilities: { uploadReply: true } },
     records,
@@ -94,5 +94,6 @@ export function makeReport(records: (CaseRecord & { durationMs?: number })[], op
     startedAt: new Date('2026-01-02T03:04:05.000Z'),
     finishedAt: new Date('2026-01-02T03:04:07.500Z'),
     replayCommand: (id) => `npm start -- --client crafted.ts --case ${id}`,
+    ...(options.runOptions ? { options: options.runOptions } : {}),
   });
 }

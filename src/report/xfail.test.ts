@@ -21,13 +21,13 @@ const report = () =>
   ]);
 
 describe('expected failures', () => {
-  test('a case entry turns that failure into xfail; the run stays conformant but says so', () => {
+  test('a case entry turns that failure into xfail; the run is partial, never conformant', () => {
     const r = applyExpectedFailures(
       makeReport([makeRecord({ status: 200 }), makeRecord({ status: 404, verdict: 'fail' })]),
       list(entry({ case: 'app/404/mirror/upload' })),
       TODAY, // the expiry day itself still applies
     );
-    expect(r.summary).toMatchObject({ total: 2, pass: 1, fail: 0, xfail: 1, verdict: 'conformant' });
+    expect(r.summary).toMatchObject({ total: 2, pass: 1, fail: 0, xfail: 1, verdict: 'partial', completeness: 'partial', partial: [{ reason: 'expected-failures' }] });
     const c = r.cases.find((x) => x.id === 'app/404/mirror/upload')!;
     expect(c.verdict).toBe('xfail');
     expect(c.failures).toHaveLength(1); // the failure is kept, only accepted
@@ -54,11 +54,13 @@ describe('expected failures', () => {
     expect(expectedFailureWarnings(r.expectedFailures)).toEqual(['expected failure for case app/404/mirror/upload expired on 2026-06-14 (https://example.org/issues/1): 1 case(s) fail again']);
   });
 
-  test('an entry whose failure is gone is reported as now passing; one that matched nothing run, as unmatched', () => {
+  test('an entry whose failure is gone is reported as now passing; one that matched nothing run, as unmatched, and each says so', () => {
     const r = applyExpectedFailures(report(), list(entry({ case: 'app/200/mirror/upload' }), entry({ rule: 'PKT-REPLY' }), entry({ case: 'app/599/mirror/upload' })), TODAY);
     expect(r.expectedFailures!.entries.map((e) => e.status)).toEqual(['now-passes', 'unmatched', 'unmatched']);
     expect(expectedFailureWarnings(r.expectedFailures)).toEqual([
       'expected failure for case app/200/mirror/upload now passes: remove it from the list (https://example.org/issues/1)',
+      'expected failure for rule PKT-REPLY matched no case of this run (not selected): it was not checked (https://example.org/issues/1)',
+      'expected failure for case app/599/mirror/upload matched no case of this run (not selected): it was not checked (https://example.org/issues/1)',
     ]);
     expect(r.summary.xfail).toBe(0);
   });

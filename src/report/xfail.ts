@@ -6,12 +6,11 @@
 // accept a failing case only when every rule the case breaks is listed, so a new, different
 // failure in the same case is never hidden.
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
 import { allCases } from '../harness/cases.js';
 import { ruleTable } from '../rules/index.js';
 import { compileAssert, SchemaError } from '../schema/ajv.js';
 import schema from './expected-failures.schema.json' with { type: 'json' };
-import { parseInputJson, readInputText, ReportInputError } from './files.js';
+import { parseInputJson, projectPath, readInputText, ReportInputError } from './files.js';
 import { requestCount, type ConformanceReport, type ExpectedFailureEntry, type ExpectedFailureStatus, type ExpectedFailuresOutcome, type ReportCase } from './report.js';
 import { summarize } from './verdict.js';
 
@@ -39,7 +38,7 @@ export function checkExpectedFailures(data: unknown, file: string, bytes: string
     if (entry.rule !== undefined && !rules.has(entry.rule)) throw new ReportInputError(`expected-failures file ${file}: /expectedFailures/${i} names no rule of this suite: ${entry.rule}`);
     if (entry.case !== undefined && !caseIds.has(entry.case)) throw new ReportInputError(`expected-failures file ${file}: /expectedFailures/${i} names no case of this suite: ${entry.case}`);
   });
-  return { file: resolve(file), sha256: createHash('sha256').update(bytes).digest('hex'), entries: list.expectedFailures };
+  return { file: projectPath(file), sha256: createHash('sha256').update(bytes).digest('hex'), entries: list.expectedFailures };
 }
 
 export async function loadExpectedFailures(file: string): Promise<ExpectedFailureList> {
@@ -111,18 +110,20 @@ export function applyExpectedFailures(report: ConformanceReport, list: ExpectedF
       requests: requestCount(cases),
       runErrors: report.runErrors?.length ?? 0,
       interrupted: report.interrupted !== undefined,
+      coverage: report,
     }),
     expectedFailures: { file: list.file, sha256: list.sha256, entries },
     cases,
   };
 }
 
-/** One line per entry that needs a person: expired, or describing a failure that no longer happens. */
+/** One line per entry that needs a person: expired, describing a failure that no longer happens, or matching nothing that ran. */
 export function expectedFailureWarnings(outcome: ExpectedFailuresOutcome | undefined): string[] {
   const name = (e: ExpectedFailureEntry): string => (e.case !== undefined ? `case ${e.case}` : `rule ${e.rule}`);
   return (outcome?.entries ?? []).flatMap((e) => {
     if (e.status === 'expired') return [`expected failure for ${name(e)} expired on ${e.expires} (${e.link})${e.cases.length ? `: ${e.cases.length} case(s) fail again` : ''}`];
     if (e.status === 'now-passes') return [`expected failure for ${name(e)} now passes: remove it from the list (${e.link})`];
+    if (e.status === 'unmatched') return [`expected failure for ${name(e)} matched no case of this run (not selected): it was not checked (${e.link})`];
     return [];
   });
 }

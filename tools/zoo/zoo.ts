@@ -5,7 +5,7 @@
 // and judge them with the one function below, so they cannot disagree.
 import { readdir } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { FIRST_STATUS, LAST_STATUS, ruleById } from '../../src/rules/index.js';
 import type { RelayForm } from '../../src/server/index.js';
 import {
@@ -18,6 +18,7 @@ import {
   type ConformanceCase,
   type TimingProfile,
 } from '../../src/harness/cases.js';
+import { importClientModule, unwrapCommonJs } from '../../src/harness/client-module.js';
 import { checkClient, type ClientCapabilities, type ClientUnderTest, type JobType } from '../../src/harness/contract.js';
 import type { CaseEnvironment } from '../../src/harness/environment.js';
 import { judge, type CaseVerdict } from '../../src/harness/judge/index.js';
@@ -99,7 +100,7 @@ type MemberModule = { default?: unknown; command?: unknown; expectation?: ZooExp
 /** One member module: a default-exported client, or a `command` for a client in another process. */
 export async function loadMember(path: string): Promise<ZooMember> {
   const file = relative(ROOT, path);
-  const mod = (await import(pathToFileURL(path).href)) as MemberModule;
+  const mod = (await importClientModule(path, file)) as MemberModule;
   if (!mod.expectation) throw new Error(`zoo member ${file}: no \`expectation\` export`);
   const base = { id: basename(path, '.ts'), file, expectation: mod.expectation };
   if (mod.command !== undefined) {
@@ -107,7 +108,7 @@ export async function loadMember(path: string): Promise<ZooMember> {
     if (mod.default !== undefined) throw new Error(`zoo member ${file}: exports both a client and a \`command\`; a member is one or the other`);
     return { ...base, command: mod.command };
   }
-  const checked = checkClient(mod.default);
+  const checked = checkClient(unwrapCommonJs(mod.default));
   if ('problem' in checked) throw new Error(`zoo member ${file}: ${checked.problem}`);
   return { ...base, client: checked.client };
 }
