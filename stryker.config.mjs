@@ -1,8 +1,12 @@
 // @ts-check
-// npm run mutation: mutates the rule table's code and the reference client's decision code, and runs
-// the conformance cases of vitest.mutation.config.ts against every mutant. tools/mutation/README.md has the
-// score, how long it takes, and every surviving mutant with the reason it survives.
+// npm run mutation: mutates the rule table's code, the reference client's decision code, the judge and
+// the scenario modules' judge code, and runs the tests of vitest.mutation.config.ts against every mutant
+// (the live conformance cases, and the kill table replayed over recorded observations for the judge).
+// tools/mutation/README.md has the score, how long it takes, and every surviving mutant with the reason
+// it survives; equivalent mutants are marked in the code with `// Stryker disable` and their reason.
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { scenarioMutateEntries } from './tools/mutation/judge-ranges.mjs';
 
 // The decision code of src/client/job.ts: what the client does with what the server said and with time.
 // It is found by markers in the file rather than fixed line numbers, so edits elsewhere do not move it:
@@ -37,6 +41,12 @@ const WIDE = [
 ];
 const wide = process.env.BITS_MUTATION_SCOPE === 'wide';
 
+// The judge, and the judge code of the scenario modules (their `judge` and `expected`, and what only
+// those use: tools/mutation/judge-ranges.mjs). Their test is the kill table replayed over observations
+// recorded outside the sandbox (tools/mutation/record.ts, run first by npm run mutation).
+const JUDGE = ['src/harness/judge/*.ts', '!src/harness/judge/*.test.ts', ...scenarioMutateEntries('.')];
+process.env.BITS_MUTATION_OBSERVATIONS ??= resolve('reports/mutation/observations');
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
@@ -46,6 +56,7 @@ export default {
     'src/rules/table.ts',
     'src/client/classify.ts',
     ...(wide ? WIDE : DECISIONS),
+    ...JUDGE,
   ],
   coverageAnalysis: 'perTest',
   // Other engineers share this machine's two cores.
@@ -56,6 +67,7 @@ export default {
   htmlReporter: { fileName: `reports/mutation/${wide ? 'wide' : 'mutation'}.html` },
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true, reportMutants: true },
   tempDirName: '.stryker-tmp',
-  ignorePatterns: ['reports', 'scratch', 'docs', '.ci', '.stryker-tmp'],
+  // Anchored: fixtures/clients/scratch holds zoo members the replay needs.
+  ignorePatterns: ['/reports', '/scratch', '/docs', '/.ci', '/.stryker-tmp'],
   thresholds: { high: 90, low: 80, break: null },
 };

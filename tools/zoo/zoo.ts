@@ -86,6 +86,9 @@ export type ZooMember = InProcessMember | ProcessMember;
 
 export const isProcessMember = (m: ZooMember): m is ProcessMember => 'command' in m;
 
+/** What decides a member's cases: its expectation, and whether it runs in another process (a `command`). */
+export type MemberPlan = Pick<MemberBase, 'id' | 'expectation'> & { command?: string };
+
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const ZOO_DIR = join(ROOT, 'fixtures', 'clients', 'zoo');
 export const PROTOCOL_ZOO_DIR = join(ROOT, 'fixtures', 'clients', 'protocol');
@@ -113,12 +116,21 @@ export async function loadMember(path: string): Promise<ZooMember> {
   return { ...base, client: checked.client };
 }
 
+/** The member modules of a directory, by file name. */
+async function memberFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+}
+
 /** Every module in a directory of members: adding a member is adding a file, so none can be left out. */
 export async function loadZoo(dir = ZOO_DIR): Promise<ZooMember[]> {
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
   const members: ZooMember[] = [];
-  for (const f of files) members.push(await loadMember(join(dir, f)));
+  for (const f of await memberFiles(dir)) members.push(await loadMember(join(dir, f)));
   return members;
+}
+
+/** The names of every member of ZOO_DIRS, without loading one. */
+export async function memberIds(): Promise<string[]> {
+  return (await Promise.all(ZOO_DIRS.map(memberFiles))).flat().map((f) => basename(f, '.ts'));
 }
 
 /** The members of every directory in ZOO_DIRS. */
@@ -163,7 +175,7 @@ function controlVariants(capabilities: ClientCapabilities): { relay: RelayForm; 
 export const REAL_TIME_PROFILE = realTimeProfile();
 
 /** The timings a member is judged with: virtual time in-process, the wall clock in another process. */
-export const profileOf = (member: ZooMember): TimingProfile => (isProcessMember(member) ? REAL_TIME_PROFILE : VIRTUAL_PROFILE);
+export const profileOf = (member: MemberPlan): TimingProfile => (member.command !== undefined ? REAL_TIME_PROFILE : VIRTUAL_PROFILE);
 
 const matrixCase = (status: number, relay: RelayForm, jobType: JobType, profile: TimingProfile): ConformanceCase =>
   statusMatrixCases({ from: status, to: status, relays: [relay], jobTypes: [jobType], timing: profile.matrix })[0]!;
@@ -191,7 +203,7 @@ function neighbours(c: ConformanceCase, profile: TimingProfile): ConformanceCase
 }
 
 /** What the fast self-test and the default kill table run for a member: its cases, their neighbours and the control set. */
-export function fastRunOf(member: ZooMember, capabilities: ClientCapabilities = EVERY_CAPABILITY): ConformanceCase[] {
+export function fastRunOf(member: MemberPlan, capabilities: ClientCapabilities = EVERY_CAPABILITY): ConformanceCase[] {
   const profile = profileOf(member);
   const own = member.expectation.cases.map((id) => {
     const c = caseById(id, profile);
@@ -207,7 +219,7 @@ export function fastRunOf(member: ZooMember, capabilities: ClientCapabilities = 
 export type CasePlan = 'fast' | 'full' | readonly ConformanceCase[];
 
 /** Cases the client can take: an upload-reply case is left out when the client does not declare it (the suite reports it unsupported). */
-export function casesOf(member: ZooMember, plan: CasePlan, capabilities: ClientCapabilities): readonly ConformanceCase[] {
+export function casesOf(member: MemberPlan, plan: CasePlan, capabilities: ClientCapabilities): readonly ConformanceCase[] {
   if (typeof plan !== 'string') return plan;
   const supported = (c: ConformanceCase): boolean => c.jobType !== 'upload-reply' || capabilities.uploadReply === true;
   return (plan === 'full' ? allCases(profileOf(member)) : fastRunOf(member, capabilities)).filter(supported);
