@@ -39,32 +39,37 @@ const WIDE = [
   between('// --- the background loop', '// --- the wire'),
   between('function endRequestNeedsResend', 'export function createUploadJob'),
 ];
-const wide = process.env.BITS_MUTATION_SCOPE === 'wide';
+// BITS_MUTATION_SCOPE=judge mutates the judge alone, against the replay alone: minutes, to iterate on it;
+// BITS_MUTATION_SCOPE=client everything but the judge, against every test.
+const scope = process.env.BITS_MUTATION_SCOPE ?? 'default';
+if (!['default', 'wide', 'judge', 'client'].includes(scope)) throw new Error(`BITS_MUTATION_SCOPE: "${scope}" is not default, wide, judge or client`);
+const wide = scope === 'wide';
 
 // The judge, and the judge code of the scenario modules (their `judge` and `expected`, and what only
 // those use: tools/mutation/judge-ranges.mjs). Their test is the kill table replayed over observations
 // recorded outside the sandbox (tools/mutation/record.ts, run first by npm run mutation).
 const JUDGE = ['src/harness/judge/*.ts', '!src/harness/judge/*.test.ts', ...scenarioMutateEntries('.')];
 process.env.BITS_MUTATION_OBSERVATIONS ??= resolve('reports/mutation/observations');
+// Read by vitest.mutation.config.ts in the sandbox.
+process.env.BITS_MUTATION_TESTS = scope === 'judge' ? 'judge' : 'all';
+// BITS_MUTATION_REPORT names the report of a run over part of the code (`--mutate`), for score.ts to add up.
+const report = process.env.BITS_MUTATION_REPORT ?? (scope === 'default' ? 'mutation' : scope);
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts', related: false },
   mutate: [
-    'src/rules/index.ts',
-    'src/rules/table.ts',
-    'src/client/classify.ts',
-    ...(wide ? WIDE : DECISIONS),
-    ...JUDGE,
+    ...(scope === 'judge' ? [] : ['src/rules/index.ts', 'src/rules/table.ts', 'src/client/classify.ts', ...(wide ? WIDE : DECISIONS)]),
+    ...(scope === 'client' ? [] : JUDGE),
   ],
   coverageAnalysis: 'perTest',
   // Other engineers share this machine's two cores.
   concurrency: 1,
   timeoutMS: 20_000,
   reporters: ['clear-text', 'progress', 'json', 'html'],
-  jsonReporter: { fileName: `reports/mutation/${wide ? 'wide' : 'mutation'}.json` },
-  htmlReporter: { fileName: `reports/mutation/${wide ? 'wide' : 'mutation'}.html` },
+  jsonReporter: { fileName: `reports/mutation/${report}.json` },
+  htmlReporter: { fileName: `reports/mutation/${report}.html` },
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true, reportMutants: true },
   tempDirName: '.stryker-tmp',
   // Anchored: fixtures/clients/scratch holds zoo members the replay needs.

@@ -22,9 +22,16 @@ class CheapFirst extends BaseSequencer {
 //   rule-table.test.ts.
 // The project's other unit tests are left out on purpose: the score measures what the conformance suite
 // itself catches. SHOULD rules fail a case here (`--strict`), as a strict certification run sees them.
+// BITS_MUTATION_TESTS=judge (set by stryker.config.mjs for BITS_MUTATION_SCOPE=judge): the replay alone.
+// The judge's own unit tests hold what no verdict shows (how a failure is worded, how blame is shared out).
+const JUDGE_UNITS = ['src/harness/judge/failure.test.ts'];
+const JUDGE_ONLY = ['tools/mutation/judge-replay.suite.ts', 'tools/mutation/modules-load.suite.ts', ...JUDGE_UNITS];
+const ALL = ['tools/mutation/**/*.suite.ts', 'src/rules/rules.test.ts', 'src/rules/rule-table.test.ts', ...JUDGE_UNITS];
+
 export default defineConfig({
   test: {
-    include: ['tools/mutation/**/*.suite.ts', 'src/rules/rules.test.ts', 'src/rules/rule-table.test.ts'],
+    include: process.env.BITS_MUTATION_TESTS === 'judge' ? JUDGE_ONLY : ALL,
+    isolate: process.env.BITS_MUTATION_ISOLATE !== '0',
     provide: { strict: true },
     testTimeout: 60_000,
     sequence: { sequencer: CheapFirst },

@@ -7,14 +7,13 @@
 // The records live in reports/mutation/observations/ (never committed), under a key: a hash of every
 // file that makes an observation (src/ but the judge, the CLI and the report; the scenario modules
 // without their judge code, tools/mutation/judge-ranges.mjs; the fixtures; the zoo's runner; the
-// lock file; the Node and Python versions). `tsx tools/mutation/record.ts` records them again when the
+// lock file; the Node and Python versions: observation-key.ts). `tsx tools/mutation/record.ts` records them again when the
 // key changed, and `npm run mutation` runs it first. Each case also carries a fingerprint of how it
 // runs (its server script, faults, timings and flow): a mutant that changes that (in the rule table,
 // say) changes what a live run would observe, so the replay leaves such a case to the live suites.
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import plainClient from '../../fixtures/clients/plain-client.js';
 import { allCases, scenarioCases, VIRTUAL_PROFILE, type ConformanceCase } from '../../src/harness/cases.js';
@@ -25,9 +24,8 @@ import referenceClient from '../../src/harness/reference-client.js';
 import { flowOf } from '../../src/harness/run-case.js';
 import { TcpEnvironment } from '../../src/harness/tcp-environment.js';
 import { controlCases, PROCESS_CONCURRENCY, processTarget, REAL_TIME_PROFILE, type MemberPlan, type RunTarget } from '../zoo/zoo.js';
-import { scenarioModules, withoutJudgeCode } from './judge-ranges.mjs';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Where the records are: BITS_MUTATION_OBSERVATIONS (Stryker's sandbox is elsewhere), else reports/mutation/observations. */
 export const OBSERVATIONS_DIR = process.env.BITS_MUTATION_OBSERVATIONS ?? join(ROOT, 'reports', 'mutation', 'observations');
@@ -102,28 +100,6 @@ export function runFingerprint(c: ConformanceCase): string {
   const { kind, status, relay, jobType, script, timing, payloadBytes, faults, server, scenario } = c;
   const run = { kind, status, relay, jobType, script, timing, payloadBytes, faults, server, scenario, flow: FLOW_NAMES.get(flowOf(c)) ?? 'unknown' };
   return createHash('sha256').update(JSON.stringify(run)).digest('hex').slice(0, 16);
-}
-
-const KEYED_DIRS = ['src', 'fixtures', join('examples', 'python')];
-const KEYED_FILES = ['tools/zoo/zoo.ts', 'tools/mutation/observations.ts', 'tools/mutation/judge-ranges.mjs', 'package-lock.json'];
-/** What never makes an observation: the judge, and the CLI and report around the suite. */
-const UNKEYED = [/^src\/harness\/judge\//, /^src\/cli\//, /^src\/report\//, /\.test\.ts$/];
-
-function keyedFiles(): string[] {
-  const inDirs = KEYED_DIRS.flatMap((dir) => readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(ROOT, join(e.parentPath, e.name))));
-  return [...inDirs.filter((f) => !UNKEYED.some((re) => re.test(f.split('\\').join('/')))), ...KEYED_FILES].sort();
-}
-
-/** The key the records must carry: a hash of everything that makes an observation (see the top of this file). */
-export function observationKey(): string {
-  const hash = createHash('sha256');
-  const scenarios = new Set(scenarioModules(ROOT));
-  for (const file of keyedFiles()) {
-    const text = readFileSync(join(ROOT, file), 'utf8');
-    hash.update(`${file}\n${scenarios.has(file) ? withoutJudgeCode(file, text) : text}\n`);
-  }
-  hash.update(`node ${process.version}\n${execFileSync('python3', ['--version'], { encoding: 'utf8' })}`);
-  return hash.digest('hex');
 }
 
 /** The index of the records, or undefined when there is none. */

@@ -13,7 +13,8 @@ import type { ClientCapabilities } from '../../src/harness/contract.js';
 import { judge } from '../../src/harness/judge/index.js';
 import type { Observation } from '../../src/harness/observation.js';
 import { holdToExpectation, isProcessMember, loadAllMembers, observeAll, observeMember, type ZooMember } from '../zoo/zoo.js';
-import { CONFORMANT_CLIENTS, OBSERVATIONS_DIR, observationKey, readIndex, runFingerprint, writeAtomically, type ConformantClient, type ObservationIndex, type SubjectIndex } from './observations.js';
+import { observationKey } from './observation-key.js';
+import { CONFORMANT_CLIENTS, OBSERVATIONS_DIR, readIndex, runFingerprint, writeAtomically, type ConformantClient, type ObservationIndex, type SubjectIndex } from './observations.js';
 
 const ATTEMPTS = 3;
 

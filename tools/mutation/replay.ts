@@ -10,8 +10,14 @@ const RECORD = 'npx tsx tools/mutation/record.ts';
 /** Whether Stryker has a mutant switched on (its vitest setup sets the id before a mutant's tests run). */
 const mutantActive = (): boolean => (globalThis as { __stryker__?: { activeMutant?: unknown } }).__stryker__?.activeMutant !== undefined;
 
+/**
+ * Subject files already read, by path and key: Stryker runs the replay once per mutant in the same
+ * worker (vitest.mutation.config.ts does not isolate it), and reading 30 MB of JSON each time would
+ * cost more than the judging. The records never change during a run.
+ */
+const READ = ((globalThis as { __bitsReplayRecords__?: Map<string, SubjectRecord> }).__bitsReplayRecords__ ??= new Map());
+
 export class Replay {
-  private readonly records = new Map<string, SubjectRecord>();
 
   private constructor(
     readonly index: ObservationIndex,
@@ -50,8 +56,9 @@ export class Replay {
       if (mutantActive()) return undefined;
       throw new Error(`the recorded cases of ${name} are not the cases it runs now: run \`${RECORD}\``);
     }
-    let record = this.records.get(name);
-    if (!record) this.records.set(name, (record = readSubject(name, this.index.key)));
+    const path = `${OBSERVATIONS_DIR}/${name} ${this.index.key}`;
+    let record = READ.get(path);
+    if (!record) READ.set(path, (record = readSubject(name, this.index.key)));
     const { observations } = record;
     return new Map(cases.map((c) => [c, observations[c.id]!]));
   }
