@@ -2,7 +2,7 @@
 // npm run mutation: mutates the rule table's code, the reference client's decision code, the judge and
 // the scenario modules' judge code, and runs the tests of vitest.mutation.config.ts against every mutant
 // (the live conformance cases, and the kill table replayed over recorded observations for the judge).
-// tools/mutation/README.md has the score, how long it takes, and every surviving mutant with the reason
+// docs/mutation.md has the score, how long it takes, and every surviving mutant with the reason
 // it survives; equivalent mutants are marked in the code with `// Stryker disable` and their reason.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -13,7 +13,7 @@ import { scenarioMutateEntries } from './tools/mutation/judge-ranges.mjs';
 // resume() and complete(); the Fragment exchange with every status decision after it (application
 // errors, 416, session-not-found, 413, the final Ack, the reply URL); Close-Session and whether to
 // re-send it; and the outcomes (progress, network failure, invalid response, server error, fatal,
-// transient with its retry and no-progress timers). Left out, with the reasons in tools/mutation/README.md:
+// transient with its retry and no-progress timers). Left out, with the reasons in docs/mutation.md:
 // option validation, the Alarm timer, suspend() and cancel() with the tidy-up's Cancel-Session, the
 // Ping and Create-Session set-up, the reply download, the control plumbing and the fetch call.
 // BITS_MUTATION_SCOPE=wide mutates the whole upload loop and the control calls instead.

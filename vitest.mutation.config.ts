@@ -24,7 +24,7 @@ class CheapFirst extends BaseSequencer {
 // itself catches. SHOULD rules fail a case here (`--strict`), as a strict certification run sees them.
 // BITS_MUTATION_TESTS=judge (set by stryker.config.mjs for BITS_MUTATION_SCOPE=judge): the replay alone.
 // The judge's own unit tests hold what no verdict shows (how a failure is worded, how blame is shared out).
-const JUDGE_UNITS = ['src/harness/judge/failure.test.ts'];
+const JUDGE_UNITS = ['src/harness/judge/failure.test.ts', 'src/harness/judge/pipeline.test.ts'];
 const JUDGE_ONLY = ['tools/mutation/judge-replay.suite.ts', 'tools/mutation/modules-load.suite.ts', ...JUDGE_UNITS];
 const ALL = ['tools/mutation/**/*.suite.ts', 'src/rules/rules.test.ts', 'src/rules/rule-table.test.ts', ...JUDGE_UNITS];
 
