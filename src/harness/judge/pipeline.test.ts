@@ -64,3 +64,39 @@ describe('the verdict follows the levels of the rules broken', () => {
     expect(judge(c, o, { strict: true }).verdict).toBe('fail');
   });
 });
+
+describe('what was observed, beside the verdict (the report shows it)', () => {
+  const entry = (seq: number, t: number, packetType: LedgerEntry['packetType'], more: Partial<LedgerEntry> = {}): LedgerEntry => ({ seq, t, method: 'BITS_POST', url: 'http://bits.test/upload', packetType, bodyLength: 0, notifications: 0, ...more });
+  const post = (seq: number, t: number, status: number): LedgerEntry => entry(seq, t, 'Fragment', { notification: { count: 1, status, fileSha256: '' } });
+
+  test('the states, the decision after the first post, the posts, the closes, and what came after the first post', () => {
+    const o = observation({
+      ledger: [entry(1, 0, 'Create-Session'), entry(2, 5, 'Fragment'), post(3, 10, 503), post(4, 40, 200), entry(5, 45, 'Close-Session'), entry(6, 50, 'Close-Session')],
+      states: [{ ...state('TRANSFERRING'), seen: 3 }, { ...state('TRANSIENT_ERROR'), seen: 3, error: { context: 7, code: 0x801901f7 } }, { ...state('TRANSFERRED'), seen: 4 }],
+    });
+    expect(judge(c, o).observed).toEqual({
+      states: ['TRANSFERRING', 'TRANSIENT_ERROR', 'TRANSFERRED'],
+      decision: { state: 'TRANSIENT_ERROR', error: { context: 7, code: 0x801901f7 } },
+      posts: 2,
+      closeSessions: 2,
+      requestsAfterFinalAck: [
+        { dt: 30, packetType: 'Fragment' },
+        { dt: 35, packetType: 'Close-Session' },
+        { dt: 40, packetType: 'Close-Session' },
+      ],
+    });
+  });
+
+  test('in a scenario, the decision after the faulted request', () => {
+    const s = allCases().find((x) => x.id === 'scenario/fragment-500')!;
+    const o = observation({
+      ledger: [entry(1, 0, 'Create-Session'), entry(2, 5, 'Fragment', { fault: 'server-error 500' }), post(3, 10, 200)],
+      states: [{ ...state('TRANSIENT_ERROR'), seen: 2 }, { ...state('TRANSFERRED'), seen: 3 }],
+    });
+    expect(judge(s, o).observed.decision).toEqual({ state: 'TRANSIENT_ERROR', error: null });
+  });
+
+  test('nothing posted, nothing decided', () => {
+    expect(judge(c, observation({ states: [state('CONNECTING')] })).observed).toEqual({ states: ['CONNECTING'], decision: null, posts: 0, closeSessions: 0, requestsAfterFinalAck: [] });
+  });
+});
