@@ -1,10 +1,15 @@
-// Reads Stryker's report (reports/mutation/mutation.json) and prints the score two ways, then every
-// surviving mutant with the reason it survives: `npm run mutation` runs this after Stryker.
+// Reads Stryker's report (reports/mutation/mutation.json, or several reports of runs over parts of the
+// code, added up) and prints the score as Stryker computes it, overall and for the judge apart, then
+// every surviving mutant with the reason it survives: `npm run mutation` runs this after Stryker.
 //
-// - equivalent: no client can behave differently (or the difference is one the rules allow); such a
-//   mutant cannot be killed by any test of the suite, so the second score leaves it out;
+// An equivalent mutant of the judge is marked in the code (`// Stryker disable next-line <mutator>:
+// <reason>`), so Stryker reports it as ignored and its printed score is the score; this lists the
+// ignored ones with their reasons. The entries below label the survivors that remain:
+// - equivalent: the rule table's and the reference client's, classified here before the judge was
+//   mutated (no client can behave differently, or the difference is one the rules allow); they count
+//   against the printed score until they are marked in the code as the judge's are;
 // - gap: the client would behave differently, and no case of the suite judges that behaviour. Each names
-//   the case that would kill it. These count against both scores.
+//   the case that would kill it.
 // A survivor that matches no entry is printed as UNCLASSIFIED, so a new one is never hidden.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
