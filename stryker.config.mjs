@@ -39,8 +39,9 @@ const WIDE = [
   between('// --- the background loop', '// --- the wire'),
   between('function endRequestNeedsResend', 'export function createUploadJob'),
 ];
-// BITS_MUTATION_SCOPE=judge mutates the judge alone, against the replay alone: minutes, to iterate on it;
-// BITS_MUTATION_SCOPE=client everything but the judge, against every test.
+// BITS_MUTATION_SCOPE=judge mutates the judge alone, against the replay and the judge's unit tests alone
+// (with `--mutate file,...` and BITS_MUTATION_REPORT, a file at a time); BITS_MUTATION_SCOPE=client
+// everything but the judge, against every test.
 const scope = process.env.BITS_MUTATION_SCOPE ?? 'default';
 if (!['default', 'wide', 'judge', 'client'].includes(scope)) throw new Error(`BITS_MUTATION_SCOPE: "${scope}" is not default, wide, judge or client`);
 const wide = scope === 'wide';
@@ -50,8 +51,10 @@ const wide = scope === 'wide';
 // recorded outside the sandbox (tools/mutation/record.ts, run first by npm run mutation).
 const JUDGE = ['src/harness/judge/*.ts', '!src/harness/judge/*.test.ts', ...scenarioMutateEntries('.')];
 process.env.BITS_MUTATION_OBSERVATIONS ??= resolve('reports/mutation/observations');
-// Read by vitest.mutation.config.ts in the sandbox.
+// Read by vitest.mutation.config.ts in the sandbox. The replay alone touches no shared state (no msw),
+// so the judge's run does not isolate its test files.
 process.env.BITS_MUTATION_TESTS = scope === 'judge' ? 'judge' : 'all';
+process.env.BITS_MUTATION_ISOLATE ??= scope === 'judge' ? '0' : '1';
 // BITS_MUTATION_REPORT names the report of a run over part of the code (`--mutate`), for score.ts to add up.
 const report = process.env.BITS_MUTATION_REPORT ?? (scope === 'default' ? 'mutation' : scope);
 
