@@ -100,3 +100,18 @@ describe('what was observed, beside the verdict (the report shows it)', () => {
     expect(judge(c, observation({ states: [state('CONNECTING')] })).observed).toEqual({ states: ['CONNECTING'], decision: null, posts: 0, closeSessions: 0, requestsAfterFinalAck: [] });
   });
 });
+
+test('with NOREPOST-EVERY-RESUME switched off, a re-post after a 403 counts only up to the second resume()', () => {
+  const c403 = allCases().find((x) => x.id === 'app/403/mirror/upload')!;
+  const entry = (seq: number, packetType: LedgerEntry['packetType'], more: Partial<LedgerEntry> = {}): LedgerEntry => ({ seq, t: seq, method: 'BITS_POST', url: 'http://bits.test/upload', packetType, bodyLength: 0, notifications: 0, ...more });
+  const post = (seq: number, status: number): LedgerEntry => entry(seq, 'Fragment', { notification: { count: 1, status, fileSha256: '' } });
+  const call = (seen: number) => ({ t: seen, call: 'resume' as const, seen, state: 'ERROR', openSessions: 1 });
+  const o = observation({
+    ledger: [post(1, 403), post(3, 200)],
+    states: [{ ...state('ERROR'), seen: 1, error: { context: 7, code: 0x80190193 } }],
+    calls: [call(0), call(1), call(2)],
+  });
+  const rules = (off: string[]) => judge(c403, o, { interpretationsOff: off }).failures.map((f) => f.rule);
+  expect(rules([])).toEqual(expect.arrayContaining(['APP-403-NOREPOST', 'NOREPOST-EVERY-RESUME']));
+  expect(rules(['NOREPOST-EVERY-RESUME'])).not.toContain('APP-403-NOREPOST');
+});
