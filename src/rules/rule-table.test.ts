@@ -1,4 +1,4 @@
-// What rules.test.ts leaves open, found by mutation testing (tools/mutation/README.md): the checks loadRuleTable
+// What rules.test.ts leaves open, found by mutation testing (docs/mutation.md): the checks loadRuleTable
 // makes at the edges of the table, the canonical form behind the digest, and the rule IDs a case lists.
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';

@@ -1,13 +1,18 @@
-// Reads Stryker's report (reports/mutation/mutation.json) and prints the score two ways, then every
-// surviving mutant with the reason it survives: `npm run mutation` runs this after Stryker.
+// Reads Stryker's report (reports/mutation/mutation.json, or several reports of runs over parts of the
+// code, added up) and prints the score as Stryker computes it, overall and for the judge apart, then
+// every surviving mutant with the reason it survives: `npm run mutation` runs this after Stryker.
 //
-// - equivalent: no client can behave differently (or the difference is one the rules allow); such a
-//   mutant cannot be killed by any test of the suite, so the second score leaves it out;
+// An equivalent mutant of the judge is marked in the code (`// Stryker disable next-line <mutator>:
+// <reason>`), so Stryker reports it as ignored and its printed score is the score; this lists the
+// ignored ones with their reasons. The entries below label the survivors that remain:
+// - equivalent: the rule table's and the reference client's, classified here before the judge was
+//   mutated (no client can behave differently, or the difference is one the rules allow); they count
+//   against the printed score until they are marked in the code as the judge's are;
 // - gap: the client would behave differently, and no case of the suite judges that behaviour. Each names
-//   the case that would kill it. These count against both scores.
+//   the case that would kill it.
 // A survivor that matches no entry is printed as UNCLASSIFIED, so a new one is never hidden.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 type Kind = 'equivalent' | 'gap';
@@ -92,11 +97,15 @@ const CONCERNS: Record<string, string[]> = {
   'the wire (fragments, Acks, close)': ['client/job.ts sendFragment', 'client/job.ts uploaded', 'client/job.ts closeSession', 'client/job.ts endRequestNeedsResend', 'client/job.ts advanceTo', 'client/job.ts recover', 'client/job.ts networkFailure', 'client/job.ts invalidResponse'],
 };
 
+/** The judge: its own modules, and the judge code of the scenario modules. */
+const isJudge = (file: string): boolean => /src\/harness\/(judge|scenarios)\//.test(file);
+
 interface Mutant {
   id: string;
   mutatorName: string;
   replacement?: string;
   status: string;
+  statusReason?: string;
   location: { start: { line: number; column: number } };
 }
 
@@ -128,54 +137,71 @@ export function classify(file: string, lineText: string, m: Mutant): Verdict | u
   );
 }
 
+interface Tally {
+  detected: number;
+  valid: number;
+  ignored: number;
+}
+
+const tally = (): Tally => ({ detected: 0, valid: 0, ignored: 0 });
+const pct = (x: Tally): string => (x.valid ? `${((100 * x.detected) / x.valid).toFixed(2)}%` : 'n/a');
+/** Stryker's own figure: killed or timed out, of those killed, timed out, survived or not covered; ignored ones left out. */
+const scoreLine = (name: string, x: Tally): string =>
+  `${name}: ${pct(x)} (${x.detected} of ${x.valid} mutants killed or timed out; ${x.valid - x.detected} survived or not covered; ${x.ignored} equivalent, ignored by a comment in the code)`;
+
+const describe = (file: string, m: Mutant): string =>
+  `#${m.id} ${file.replace(/^src\//, '')}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName}${m.replacement !== undefined ? ` -> ${m.replacement.replace(/\s+/g, ' ').slice(0, 60)}` : ''}${m.status === 'NoCoverage' ? ' (no coverage)' : ''}`;
+
 function main(): number {
   const root = fileURLToPath(new URL('../../', import.meta.url));
-  const path = join(root, process.argv[2] ?? 'reports/mutation/mutation.json');
-  const report = JSON.parse(readFileSync(path, 'utf8')) as Report;
-  let detected = 0;
-  let valid = 0;
-  let equivalent = 0;
+  // One report, or several runs over parts of the code (`--mutate`) added up.
+  const paths = process.argv.length > 2 ? process.argv.slice(2) : ['reports/mutation/mutation.json'];
+  const report: Report = { files: {} };
+  for (const path of paths) Object.assign(report.files, (JSON.parse(readFileSync(resolve(root, path), 'utf8')) as Report).files);
+  const totals = { all: tally(), judge: tally(), client: tally() };
   const groups = new Map<string, { verdict: Verdict | undefined; mutants: string[] }>();
-  const sections = new Map<string, { detected: number; valid: number; equivalent: number }>();
+  const ignored = new Map<string, string[]>();
+  const sections = new Map<string, Tally>();
   for (const [file, { source, mutants }] of Object.entries(report.files)) {
     const lines = source.split('\n');
     for (const m of mutants) {
-      if (!DETECTED.has(m.status) && !UNDETECTED.has(m.status)) continue; // compile errors, ignored
-      const section = sections.get(sectionOf(file, lines, m.location.start.line)) ?? { detected: 0, valid: 0, equivalent: 0 };
-      sections.set(sectionOf(file, lines, m.location.start.line), section);
-      section.valid += 1;
-      if (DETECTED.has(m.status)) {
-        detected += 1;
-        section.detected += 1;
+      const name = sectionOf(file, lines, m.location.start.line);
+      const section = sections.get(name) ?? tally();
+      sections.set(name, section);
+      const counts = [totals.all, isJudge(file) ? totals.judge : totals.client, section];
+      if (m.status === 'Ignored') {
+        for (const x of counts) x.ignored += 1;
+        const reason = `${file.replace(/^src\//, '').replace(/:.*/, '')}: ${m.statusReason ?? 'no reason given'}`;
+        ignored.set(reason, [...(ignored.get(reason) ?? []), `#${m.id} ${m.mutatorName}`]);
+        continue;
       }
-      valid += 1;
-      if (!UNDETECTED.has(m.status)) continue;
-      const { line, column } = m.location.start;
-      const verdict = classify(file, lines[line - 1] ?? '', m);
-      if (verdict?.kind === 'equivalent') {
-        equivalent += 1;
-        section.equivalent += 1;
+      if (!DETECTED.has(m.status) && !UNDETECTED.has(m.status)) continue; // compile and runtime errors, as Stryker leaves them out
+      for (const x of counts) {
+        x.valid += 1;
+        if (DETECTED.has(m.status)) x.detected += 1;
       }
+      if (DETECTED.has(m.status)) continue;
+      const verdict = classify(file, lines[m.location.start.line - 1] ?? '', m);
       const key = verdict ? `${verdict.kind}: ${verdict.reason}` : 'UNCLASSIFIED';
       const group = groups.get(key) ?? { verdict, mutants: [] };
-      group.mutants.push(`#${m.id} ${file.replace(/^src\//, '')}:${line}:${column} ${m.mutatorName}${m.replacement !== undefined ? ` -> ${m.replacement.replace(/\s+/g, ' ').slice(0, 60)}` : ''}${m.status === 'NoCoverage' ? ' (no coverage)' : ''}`);
+      group.mutants.push(describe(file, m));
       groups.set(key, group);
     }
   }
-  const pct = (n: number, d: number): string => `${((100 * n) / d).toFixed(2)}%`;
-  const survivors = valid - detected;
-  const out: string[] = [];
-  out.push(`mutation score: ${pct(detected, valid)} (${detected} of ${valid} mutants killed or timed out; ${survivors} survived or not covered)`);
-  out.push(`without the ${equivalent} equivalent mutants: ${pct(detected, valid - equivalent)} (${detected} of ${valid - equivalent})`);
-  out.push('', 'by file and function: score, score without equivalent mutants, mutants');
+  const out = [
+    scoreLine('mutation score, overall', totals.all),
+    scoreLine('mutation score, the judge (src/harness/judge, the scenarios\' judge code)', totals.judge),
+    scoreLine('mutation score, the rule table and the reference client', totals.client),
+    '',
+    'by file and function: score, mutants, ignored',
+  ];
   for (const [name, x] of [...sections.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    out.push(`  ${name.padEnd(40)} ${pct(x.detected, x.valid).padStart(8)} ${pct(x.detected, x.valid - x.equivalent).padStart(8)} ${String(x.valid).padStart(5)}`);
+    out.push(`  ${name.padEnd(44)} ${pct(x).padStart(8)} ${String(x.valid).padStart(5)} ${String(x.ignored).padStart(4)}`);
   }
-  out.push('', 'by concern: score, score without equivalent mutants, mutants');
+  out.push('', 'the reference client by concern: score, mutants');
   for (const [concern, names] of Object.entries(CONCERNS)) {
-    const x = [...sections.entries()].filter(([name]) => names.includes(name));
-    const sum = x.reduce((a, [, v]) => ({ detected: a.detected + v.detected, valid: a.valid + v.valid, equivalent: a.equivalent + v.equivalent }), { detected: 0, valid: 0, equivalent: 0 });
-    out.push(`  ${concern.padEnd(40)} ${pct(sum.detected, sum.valid).padStart(8)} ${pct(sum.detected, sum.valid - sum.equivalent).padStart(8)} ${String(sum.valid).padStart(5)}`);
+    const sum = [...sections.entries()].filter(([name]) => names.includes(name)).reduce((a, [, v]) => ({ detected: a.detected + v.detected, valid: a.valid + v.valid, ignored: a.ignored + v.ignored }), tally());
+    out.push(`  ${concern.padEnd(44)} ${pct(sum).padStart(8)} ${String(sum.valid).padStart(5)}`);
   }
   const ordered = [...groups.entries()].sort(([a], [b]) => (a === 'UNCLASSIFIED' ? -1 : b === 'UNCLASSIFIED' ? 1 : a.localeCompare(b)));
   const markdown = ['| Kind | Why it survives | Mutants |', '|---|---|---|'];
@@ -183,8 +209,10 @@ function main(): number {
     out.push('', `${key} (${mutants.length})`, ...mutants.map((x) => `  ${x}`));
     markdown.push(`| ${verdict?.kind ?? '**UNCLASSIFIED**'} | ${verdict?.reason ?? 'not yet classified'} | ${mutants.map((x) => x.split(' ').slice(0, 2).join(' ')).join(', ')} |`);
   }
+  out.push('', 'equivalent, ignored by a comment in the code (`// Stryker disable next-line <mutator>: <reason>`):');
+  for (const [reason, mutants] of [...ignored.entries()].sort(([a], [b]) => a.localeCompare(b))) out.push(`  ${reason} (${mutants.length}: ${mutants.join(', ')})`);
   console.log(out.join('\n'));
-  writeFileSync(join(root, 'reports', 'mutation', 'survivors.md'), `${out.slice(0, 2).join('\n\n')}\n\n${markdown.join('\n')}\n`);
+  writeFileSync(join(root, 'reports', 'mutation', 'survivors.md'), `${out.slice(0, 3).join('\n\n')}\n\n${markdown.join('\n')}\n`);
   return groups.has('UNCLASSIFIED') ? 1 : 0;
 }
 

@@ -21,7 +21,8 @@ import {
 import { importClientModule, unwrapCommonJs } from '../../src/harness/client-module.js';
 import { checkClient, type ClientCapabilities, type ClientUnderTest, type JobType } from '../../src/harness/contract.js';
 import type { CaseEnvironment } from '../../src/harness/environment.js';
-import { judge, type CaseVerdict } from '../../src/harness/judge/index.js';
+import { judge, type CaseVerdict, type Judgement } from '../../src/harness/judge/index.js';
+import type { Observation } from '../../src/harness/observation.js';
 import { ProcessClient } from '../../src/harness/process-client.js';
 import { runCase } from '../../src/harness/run-case.js';
 import { TcpEnvironment } from '../../src/harness/tcp-environment.js';
@@ -86,6 +87,9 @@ export type ZooMember = InProcessMember | ProcessMember;
 
 export const isProcessMember = (m: ZooMember): m is ProcessMember => 'command' in m;
 
+/** What decides a member's cases: its expectation, and whether it runs in another process (a `command`). */
+export type MemberPlan = Pick<MemberBase, 'id' | 'expectation'> & { command?: string };
+
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const ZOO_DIR = join(ROOT, 'fixtures', 'clients', 'zoo');
 export const PROTOCOL_ZOO_DIR = join(ROOT, 'fixtures', 'clients', 'protocol');
@@ -113,12 +117,21 @@ export async function loadMember(path: string): Promise<ZooMember> {
   return { ...base, client: checked.client };
 }
 
+/** The member modules of a directory, by file name. */
+async function memberFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+}
+
 /** Every module in a directory of members: adding a member is adding a file, so none can be left out. */
 export async function loadZoo(dir = ZOO_DIR): Promise<ZooMember[]> {
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
   const members: ZooMember[] = [];
-  for (const f of files) members.push(await loadMember(join(dir, f)));
+  for (const f of await memberFiles(dir)) members.push(await loadMember(join(dir, f)));
   return members;
+}
+
+/** The names of every member of ZOO_DIRS, without loading one. */
+export async function memberIds(): Promise<string[]> {
+  return (await Promise.all(ZOO_DIRS.map(memberFiles))).flat().map((f) => basename(f, '.ts'));
 }
 
 /** The members of every directory in ZOO_DIRS. */
@@ -163,7 +176,7 @@ function controlVariants(capabilities: ClientCapabilities): { relay: RelayForm; 
 export const REAL_TIME_PROFILE = realTimeProfile();
 
 /** The timings a member is judged with: virtual time in-process, the wall clock in another process. */
-export const profileOf = (member: ZooMember): TimingProfile => (isProcessMember(member) ? REAL_TIME_PROFILE : VIRTUAL_PROFILE);
+export const profileOf = (member: MemberPlan): TimingProfile => (member.command !== undefined ? REAL_TIME_PROFILE : VIRTUAL_PROFILE);
 
 const matrixCase = (status: number, relay: RelayForm, jobType: JobType, profile: TimingProfile): ConformanceCase =>
   statusMatrixCases({ from: status, to: status, relays: [relay], jobTypes: [jobType], timing: profile.matrix })[0]!;
@@ -191,7 +204,7 @@ function neighbours(c: ConformanceCase, profile: TimingProfile): ConformanceCase
 }
 
 /** What the fast self-test and the default kill table run for a member: its cases, their neighbours and the control set. */
-export function fastRunOf(member: ZooMember, capabilities: ClientCapabilities = EVERY_CAPABILITY): ConformanceCase[] {
+export function fastRunOf(member: MemberPlan, capabilities: ClientCapabilities = EVERY_CAPABILITY): ConformanceCase[] {
   const profile = profileOf(member);
   const own = member.expectation.cases.map((id) => {
     const c = caseById(id, profile);
@@ -207,7 +220,7 @@ export function fastRunOf(member: ZooMember, capabilities: ClientCapabilities = 
 export type CasePlan = 'fast' | 'full' | readonly ConformanceCase[];
 
 /** Cases the client can take: an upload-reply case is left out when the client does not declare it (the suite reports it unsupported). */
-function casesOf(member: ZooMember, plan: CasePlan, capabilities: ClientCapabilities): readonly ConformanceCase[] {
+export function casesOf(member: MemberPlan, plan: CasePlan, capabilities: ClientCapabilities): readonly ConformanceCase[] {
   if (typeof plan !== 'string') return plan;
   const supported = (c: ConformanceCase): boolean => c.jobType !== 'upload-reply' || capabilities.uploadReply === true;
   return (plan === 'full' ? allCases(profileOf(member)) : fastRunOf(member, capabilities)).filter(supported);
@@ -220,7 +233,8 @@ function casesOf(member: ZooMember, plan: CasePlan, capabilities: ClientCapabili
  */
 export const PROCESS_CONCURRENCY = { fast: 32, full: 64 } as const;
 
-interface MemberTarget {
+/** Where a client's cases run and how many at once; close() ends the client and its server. */
+export interface RunTarget {
   client: ClientUnderTest;
   /** Where its cases run: in-process (msw, virtual time) when undefined, else over real TCP. */
   environment?: CaseEnvironment;
@@ -228,13 +242,12 @@ interface MemberTarget {
   close(): Promise<void>;
 }
 
-/** A process member gets its own client process and TCP server; close() kills the process group. */
-async function openTarget(member: ZooMember, concurrency: number): Promise<MemberTarget> {
-  if (!isProcessMember(member)) return { client: member.client, concurrency: 1, close: async () => {} };
+/** A client command in its own process group, with its own TCP server; close() kills the process group. */
+export async function processTarget(command: string, concurrency: number): Promise<RunTarget> {
   const environment = await new TcpEnvironment().start();
   let client: ProcessClient;
   try {
-    client = await ProcessClient.start(member.command, { cwd: ROOT });
+    client = await ProcessClient.start(command, { cwd: ROOT });
   } catch (error) {
     await environment.close();
     throw error;
@@ -250,136 +263,140 @@ async function openTarget(member: ZooMember, concurrency: number): Promise<Membe
   };
 }
 
-/** Runs and judges every case, `concurrency` at a time, handing each judgement on as it comes. */
-async function judgeAll(cases: readonly ConformanceCase[], target: MemberTarget, each: (c: ConformanceCase, j: ReturnType<typeof judge>) => void): Promise<void> {
+function openTarget(member: ZooMember, concurrency: number): Promise<RunTarget> {
+  if (!isProcessMember(member)) return Promise.resolve({ client: member.client, concurrency: 1, close: async () => {} });
+  return processTarget(member.command, concurrency);
+}
+
+/** Runs every case, `concurrency` at a time, handing each observation on as it comes. */
+export async function observeAll(cases: readonly ConformanceCase[], target: RunTarget, each: (c: ConformanceCase, o: Observation) => void): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < cases.length) {
       const c = cases[next++]!;
-      each(c, judge(c, await runCase(c, target.client, target.environment)));
+      each(c, await runCase(c, target.client, target.environment));
     }
   };
   await Promise.all(Array.from({ length: Math.min(target.concurrency, cases.length) }, worker));
 }
 
-export type KillStatus = 'caught' | 'missed' | 'imprecise';
-
-export interface CaseOutcome {
-  id: string;
-  related: boolean;
-  verdict: CaseVerdict;
-  rules: string[];
+/**
+ * Runs the plan's cases against a member (in a client process of its own over real TCP, on the wall
+ * clock, for a process member; the process group is killed afterwards) and hands on each observation.
+ * Returns the cases, as the client's declared capabilities selected them.
+ */
+export async function observeMember(member: ZooMember, plan: CasePlan, each: (c: ConformanceCase, o: Observation) => void): Promise<{ cases: readonly ConformanceCase[]; capabilities: ClientCapabilities }> {
+  const target = await openTarget(member, PROCESS_CONCURRENCY[plan === 'full' ? 'full' : 'fast']);
+  try {
+    const capabilities = target.client.capabilities ?? {};
+    const cases = casesOf(member, plan, capabilities);
+    await observeAll(cases, target, each);
+    return { cases, capabilities };
+  } finally {
+    await target.close();
+  }
 }
 
-export interface KillResult {
-  id: string;
-  /** caught: all of killMember's conditions hold; missed: no case failed on a rule of `rules`; imprecise: caught, but not cleanly. */
+export type KillStatus = 'caught' | 'missed' | 'imprecise';
+
+/** One case of a member's run and its judgement: what the kill table holds to the member's expectation. */
+export interface JudgedCase {
+  c: ConformanceCase;
+  judgement: Judgement;
+}
+
+/** How a member's judged run measures up to its expectation (holdToExpectation). */
+export interface KillVerdict {
+  /** caught: all of holdToExpectation's conditions hold; missed: no case failed on a rule of `rules`; imprecise: caught, but not cleanly. */
   status: KillStatus;
   /** The rules of `rules` that the run's failures named, in the order first seen. */
   rulesBroken: string[];
   /** The rules of `consequences` they named. */
   consequencesNamed: string[];
-  ran: number;
   related: number;
   failed: number;
   /** Cases that broke only SHOULD rules (warn): how a SHOULD fault is caught. */
   warned: number;
   /** Every departure from the expectation, one sentence each; empty when caught. */
   problems: string[];
+  /** Index of the first judged case that caught the fault (undefined if none did). */
+  firstCatch: number | undefined;
+}
+
+export interface KillResult extends Omit<KillVerdict, 'firstCatch'> {
+  id: string;
+  ran: number;
   /** From the start of the run to the end of the first case that caught the fault (undefined if none did). */
   firstCatchMs: number | undefined;
   ms: number;
 }
 
 /**
- * Runs the plan's cases against the member and holds the verdicts to its expectation. A case is
- * *related* when it is in the member's scope; a rule is *related* when it is in `rules` or
- * `consequences`. Caught means all of:
- * - every related case that ran is flagged (fails; or warns, when the fault breaks a SHOULD: the suite
- *   warns on those and fails them under --strict), names at least one rule of `rules`, and names no
- *   unrelated rule;
- * - every unrelated case that ran passes with no failure at all (not even a SHOULD);
+ * Holds a member's judged cases to its expectation: the kill table's whole judgement, a function of the
+ * judgements alone, so a live run (killMember) and a replay of recorded observations
+ * (tools/mutation/judge-replay.suite.ts) cannot disagree. A case is *related* when it is in the member's
+ * scope; a rule is *related* when it is in `rules` or `consequences`. Caught means all of:
+ * - every related case is flagged (fails; or warns, when the fault breaks a SHOULD: the suite warns on
+ *   those and fails them under --strict), names at least one rule of `rules`, and names no unrelated rule;
+ * - every unrelated case passes with no failure at all (not even a SHOULD);
  * - every rule of `rules` and `consequences` is named by some failure (the lists are exact, not padded);
+ * - every failure says what went wrong (a failure with no message is a verdict nobody can act on);
  * - no case ends in `error` (an error is never a catch).
- * A process member runs in a client process of its own over real TCP, its cases side by side on the
- * wall clock; the process group is killed afterwards.
  */
-export async function killMember(member: ZooMember, plan: CasePlan = 'fast', onCase?: (o: CaseOutcome) => void): Promise<KillResult> {
-  const target = await openTarget(member, PROCESS_CONCURRENCY[plan === 'full' ? 'full' : 'fast']);
-  try {
-    const cases = casesOf(member, plan, target.client.capabilities ?? {});
-    const tally = new KillTally(member.expectation);
-    await judgeAll(cases, target, (c, judgement) => {
-      const outcome = tally.add(c, judgement);
-      onCase?.(outcome);
-    });
-    return tally.result(member.id, cases.length);
-  } finally {
-    await target.close();
+export function holdToExpectation(expectation: ZooExpectation, judged: readonly JudgedCase[]): KillVerdict {
+  const primary = new Set(expectation.rules);
+  const listed = new Set([...expectation.rules, ...(expectation.consequences ?? [])]);
+  const problems: string[] = [];
+  const broken: string[] = [];
+  const tally = { related: 0, failed: 0, warned: 0 };
+  let firstCatch: number | undefined;
+  for (const [i, { c, judgement }] of judged.entries()) {
+    const rules = [...new Set(judgement.failures.map((f) => f.rule))];
+    for (const r of rules) if (!broken.includes(r)) broken.push(r);
+    if (judgement.verdict === 'fail') tally.failed += 1;
+    if (judgement.verdict === 'warn') tally.warned += 1;
+    for (const f of judgement.failures.filter((x) => !x.message.trim())) problems.push(`${c.id}: a failure of ${f.rule} says nothing`);
+    if (judgement.verdict === 'error') problems.push(`${c.id}: error (${judgement.reason ?? 'no reason'})`);
+    else if (inScope(c, expectation.scope)) {
+      tally.related += 1;
+      if (relatedCaseProblems(c, judgement.verdict, rules, primary, listed, problems)) firstCatch ??= i;
+    } else if (judgement.verdict !== 'pass' || rules.length) {
+      problems.push(`${c.id}: unrelated case flagged (verdict ${judgement.verdict}: ${judgement.failures.map((f) => `[${f.rule}] ${f.message}`).join('; ')})`);
+    }
   }
+  const unseen = [...listed].filter((r) => !broken.includes(r));
+  if (unseen.length) problems.push(`expected rule(s) never named: ${unseen.join(', ')}`);
+  return {
+    status: firstCatch === undefined ? 'missed' : problems.length ? 'imprecise' : 'caught',
+    rulesBroken: broken.filter((r) => primary.has(r)),
+    consequencesNamed: broken.filter((r) => listed.has(r) && !primary.has(r)),
+    ...tally,
+    problems,
+    firstCatch,
+  };
 }
 
-/** The judgements of one member's run, held to its expectation as they come (see killMember). */
-class KillTally {
-  private readonly primary: Set<string>;
-  private readonly listed: Set<string>;
-  private readonly problems: string[] = [];
-  private readonly broken: string[] = [];
-  private related = 0;
-  private failed = 0;
-  private warned = 0;
-  private firstCatchMs: number | undefined;
-  private readonly started = performance.now();
+/** A related case's problems, pushed onto `problems`; true when the case catches the fault (flagged on a rule of `rules`). */
+function relatedCaseProblems(c: ConformanceCase, verdict: CaseVerdict, rules: string[], primary: ReadonlySet<string>, listed: ReadonlySet<string>, problems: string[]): boolean {
+  const onPrimary = rules.some((r) => primary.has(r));
+  // A warning flags only SHOULD rules: it catches a fault whose expected rule is a SHOULD.
+  const flagged = verdict === 'fail' || (verdict === 'warn' && rules.some((r) => primary.has(r) && ruleById(r).level === 'SHOULD'));
+  if (!flagged) problems.push(`${c.id}: missed (verdict ${verdict}${rules.length ? `, ${rules.join(', ')}` : ''})`);
+  else if (!onPrimary) problems.push(`${c.id}: failed, but on none of the expected rules (${rules.join(', ')})`);
+  const stray = rules.filter((r) => !listed.has(r));
+  if (stray.length) problems.push(`${c.id}: names ${stray.join(', ')}, not in the expected rules`);
+  return flagged && onPrimary;
+}
 
-  constructor(private readonly expectation: ZooExpectation) {
-    this.primary = new Set(expectation.rules);
-    this.listed = new Set([...expectation.rules, ...(expectation.consequences ?? [])]);
-  }
-
-  add(c: ConformanceCase, judgement: ReturnType<typeof judge>): CaseOutcome {
-    const rules = [...new Set(judgement.failures.map((f) => f.rule))];
-    const isRelated = inScope(c, this.expectation.scope);
-    for (const r of rules) if (!this.broken.includes(r)) this.broken.push(r);
-    if (judgement.verdict === 'fail') this.failed += 1;
-    if (judgement.verdict === 'warn') this.warned += 1;
-    const outcome: CaseOutcome = { id: c.id, related: isRelated, verdict: judgement.verdict, rules };
-    if (judgement.verdict === 'error') this.problems.push(`${c.id}: error (${judgement.reason ?? 'no reason'})`);
-    else if (isRelated) this.addRelated(c, judgement.verdict, rules);
-    else if (judgement.verdict !== 'pass' || rules.length) {
-      this.problems.push(`${c.id}: unrelated case flagged (verdict ${judgement.verdict}: ${judgement.failures.map((f) => `[${f.rule}] ${f.message}`).join('; ')})`);
-    }
-    return outcome;
-  }
-
-  private addRelated(c: ConformanceCase, verdict: CaseVerdict, rules: string[]): void {
-    this.related += 1;
-    const onPrimary = rules.some((r) => this.primary.has(r));
-    // A warning flags only SHOULD rules: it catches a fault whose expected rule is a SHOULD.
-    const flagged = verdict === 'fail' || (verdict === 'warn' && rules.some((r) => this.primary.has(r) && ruleById(r).level === 'SHOULD'));
-    if (!flagged) this.problems.push(`${c.id}: missed (verdict ${verdict}${rules.length ? `, ${rules.join(', ')}` : ''})`);
-    else if (!onPrimary) this.problems.push(`${c.id}: failed, but on none of the expected rules (${rules.join(', ')})`);
-    const stray = rules.filter((r) => !this.listed.has(r));
-    if (stray.length) this.problems.push(`${c.id}: names ${stray.join(', ')}, not in the expected rules`);
-    if (flagged && onPrimary) this.firstCatchMs ??= performance.now() - this.started;
-  }
-
-  result(id: string, ran: number): KillResult {
-    const problems = [...this.problems];
-    const unseen = [...this.listed].filter((r) => !this.broken.includes(r));
-    if (unseen.length) problems.push(`expected rule(s) never named: ${unseen.join(', ')}`);
-    const status: KillStatus = this.firstCatchMs === undefined ? 'missed' : problems.length ? 'imprecise' : 'caught';
-    return {
-      id,
-      status,
-      rulesBroken: this.broken.filter((r) => this.primary.has(r)),
-      consequencesNamed: this.broken.filter((r) => this.listed.has(r) && !this.primary.has(r)),
-      ran,
-      related: this.related,
-      failed: this.failed,
-      warned: this.warned,
-      problems,
-      firstCatchMs: this.firstCatchMs,
-      ms: performance.now() - this.started,
-    };
-  }
+/** Runs the plan's cases against the member, judges each, and holds the judgements to its expectation (holdToExpectation). */
+export async function killMember(member: ZooMember, plan: CasePlan = 'fast'): Promise<KillResult> {
+  const started = performance.now();
+  const judged: JudgedCase[] = [];
+  const finished: number[] = [];
+  await observeMember(member, plan, (c, o) => {
+    judged.push({ c, judgement: judge(c, o) });
+    finished.push(performance.now() - started);
+  });
+  const { firstCatch, ...verdict } = holdToExpectation(member.expectation, judged);
+  return { id: member.id, ...verdict, ran: judged.length, firstCatchMs: firstCatch === undefined ? undefined : finished[firstCatch], ms: performance.now() - started };
 }

@@ -81,6 +81,7 @@ export function judge(c: ConformanceCase, o: Observation, options: JudgeOptions 
   const notJudged: NotJudged[] = [];
   if (o.harnessError) return { verdict: 'error', failures: [], notJudged, expected, observed, reason: o.harnessError };
   if (o.clientError) return { verdict: 'error', failures: [], notJudged, expected, observed, reason: `client error: ${o.clientError}` };
+  // Stryker disable next-line ArrayDeclaration: a set of rule IDs holding a string that names no rule switches nothing off
   const off = new Set(options.interpretationsOff ?? []);
   const all = [...checkWire(c, o), ...requestInvariants(c, o), ...caseChecks(c, o, notJudged, off), ...claimInvariants(o)];
   for (const rule of new Set(all.filter((f) => off.has(f.rule)).map((f) => f.rule))) notJudged.push({ rule, reason: 'the interpretation is switched off (--interpretations-off)' });
@@ -88,6 +89,7 @@ export function judge(c: ConformanceCase, o: Observation, options: JudgeOptions 
   // A check its premise never reached counts only when nothing else explains why.
   const primary = blamed.filter((f) => !f.consequence);
   const failures = primary.length ? primary : blamed;
+  // Stryker disable next-line Regex,StringLiteral: message text: the reason a consequence was not judged; the label stands only at the start of a message
   for (const f of blamed.filter((x) => x.consequence && primary.length)) notJudged.push({ rule: f.rule, reason: `${f.message.replace(/^interpretation: /, '')} (after the failures above)` });
   const broken = failures.map((f) => ruleById(f.rule).level);
   const verdict: CaseVerdict = broken.includes('MUST') || (options.strict && broken.length) ? 'fail' : broken.length ? 'warn' : 'pass';

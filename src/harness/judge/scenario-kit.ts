@@ -10,8 +10,11 @@ import { fail, faultNotReached, type Failure, type NotJudged } from './failure.j
 import { decisionAfter, postsOf, statesText } from './timeline.js';
 
 /** Why the rules name only a context: what the context says went wrong. */
+// Stryker disable next-line ObjectLiteral: message text: what a context means, for a failure's message; no verdict reads it
 const CONTEXT_MEANING: Record<number, string> = {
+  // Stryker disable next-line StringLiteral: message text
   [BG_ERROR_CONTEXT.REMOTE_FILE]: "REMOTE_FILE: the server's answer is at fault",
+  // Stryker disable next-line StringLiteral: message text
   [BG_ERROR_CONTEXT.GENERAL_TRANSPORT]: 'GENERAL_TRANSPORT: the connection broke',
 };
 
@@ -70,6 +73,7 @@ export function decisionOnFault(j: ScenarioJudgement, stateRule: RuleId, errorRu
   if (!d) return [fail(stateRule, `after ${j.title}, the job never settled (states: ${statesText(j.o)})`)];
   if (d.state !== want.state) return [fail(stateRule, `after ${j.title}, expected ${want.state}, observed ${d.state}`, { claims: [d.index] })];
   if (errorMatches(d.error, want.error)) return [];
+  // Stryker disable next-line StringLiteral,ConditionalExpression,EqualityOperator,LogicalOperator,UnaryOperator: message text: how the expected error is worded; no verdict reads it
   const what = want.error?.code === undefined ? `an error with context ${want.error?.context} (${CONTEXT_MEANING[want.error?.context ?? -1] ?? 'any code'})` : `error ${showError(want.error)}`;
   return [fail(errorRule, `after ${j.title}, expected ${what}, observed ${showError(d.error)}`)];
 }
