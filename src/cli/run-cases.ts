@@ -17,6 +17,8 @@ export interface CasesSpec {
   provide: Record<string, unknown>;
   /** vitest options of this run (time limit, bail, name filter, isolation). */
   vitest: Record<string, unknown>;
+  /** The suite files to start (paths from the package root); absent: every file. Empty: none holds a selected case. */
+  files?: string[];
   /** Reporters beside the collector (progress). */
   reporters: Reporter[];
   interruption: RunInterruption;
@@ -46,11 +48,11 @@ export async function runCases(root: string, spec: CasesSpec, groups: ReturnType
   const collector = new CaseCollector();
   spec.interruption.whenInterrupted(() => collector.freeze());
   const startedAt = new Date();
-  // A signal that came while the run was being prepared: nothing is started.
-  if (!spec.interruption.signal) {
+  // A signal that came while the run was being prepared, or a selection no file holds: nothing is started.
+  if (!spec.interruption.signal && spec.files?.length !== 0) {
     const vitest = await startVitest(
       'test',
-      [],
+      spec.files ?? [],
       {
         root,
         project: 'conformance',

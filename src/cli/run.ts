@@ -104,7 +104,7 @@ export async function checkClientModule(file: string, given: string): Promise<{ 
 interface Target {
   client: ConformanceReport['client'];
   provide: { clientModule: string } | { clientCmd: string; clientCwd: string; retryDelayMs: number };
-  /** A client in another process: one worker, no isolation (one process for all suites), cases side by side. */
+  /** vitest options: one worker without isolation for every suite file; a client in another process also runs cases side by side. */
   vitest: Record<string, unknown>;
   /** The options that name the client in a printed command. */
   clientArg: string;
@@ -144,7 +144,8 @@ async function resolveTarget(options: RunOptions): Promise<Target> {
   return {
     client: { name: client.name, version: client.version, module: clientModule, transport: 'in-process', ...(client.capabilities ? { capabilities: client.capabilities } : {}) },
     provide: { clientModule },
-    vitest: {},
+    // One worker runs every file without isolation: a fresh worker per file costs about a second each.
+    vitest: { isolate: false, fileParallelism: false },
     clientArg: options.client ? ` --client ${shellQuote(typedPath(options.client))}` : '',
   };
 }
@@ -205,11 +206,17 @@ async function lockedRun(options: RunOptions, interruption: RunInterruption, gro
 /** Runs the cases, or none when the client failed the hello handshake (then that is the run's error). */
 async function casesOf(options: RunOptions, target: Target, interruption: RunInterruption, groups: ReturnType<typeof clientGroupRecord>) {
   // Loaded only now (vitest and the suites take seconds to load): a bad client or input costs one line at once.
-  const [{ allCases, realTimeProfile, VIRTUAL_PROFILE }, { applySelection }] = await Promise.all([import('../harness/cases.js'), import('../harness/selection.js')]);
+  const [{ allCases, realTimeProfile, VIRTUAL_PROFILE }, { applySelection }, { SUITE_NAMES, suitePath, suitesHolding }] = await Promise.all([
+    import('../harness/cases.js'),
+    import('../harness/selection.js'),
+    import('../harness/suite-files.js'),
+  ]);
   const selection = options.selection ?? {};
   const multiplier = options.timeoutMultiplier ?? 1;
   const profile = target.realTimeRetryDelayMs === undefined ? VIRTUAL_PROFILE : realTimeProfile(target.realTimeRetryDelayMs);
   const estimatedCases = applySelection(allCases(profile), selection).length;
+  // Only the suite files that hold a selected case are started (a replay starts one).
+  const holding = isWholeSuite(selection) ? SUITE_NAMES : suitesHolding(profile, selection);
   if (target.brokenClient) {
     options.notify?.(target.brokenClient);
     const now = new Date();
@@ -221,6 +228,7 @@ async function casesOf(options: RunOptions, target: Target, interruption: RunInt
   const onlyCase = selection.cases?.length === 1 ? selection.cases[0] : undefined;
   try {
     const run = await runCases(PACKAGE_ROOT, {
+      ...(holding.length === SUITE_NAMES.length ? {} : { files: holding.map(suitePath) }),
       provide: { ...target.provide, caseSelection: selection, strict: options.strict === true, interpretationsOff: options.interpretationsOff ?? [], timeoutMultiplier: multiplier },
       vitest: {
         testTimeout: Math.round(CASE_TIMEOUT_MS * multiplier),
