@@ -67,7 +67,9 @@ class Connections:
         self.lock = threading.Lock()  # one request at a time per job (the transfer and Cancel-Session threads)
         self.open = {}
 
-    def request(self, host, port, method, path, body=b"", headers=None):
+    def request(self, host, port, method, path, body=b"", headers=None, send_if=None):
+        """One request and its answer. `send_if(send)` decides whether to send at all and sends, so that a
+        job cancelled between its own check and the send cannot still send (it raises Abandoned)."""
         with self.lock:
             connection = self.open.get((host, port))
             if connection is None:
@@ -75,7 +77,11 @@ class Connections:
             elif connection.sock is not None and select.select([connection.sock], [], [], 0)[0]:
                 connection.close()  # closed by the server while idle: http.client opens a new one
             try:
-                connection.request(method, path, body=body, headers=headers or {})
+                send = lambda: connection.request(method, path, body=body, headers=headers or {})  # noqa: E731
+                if send_if is None:
+                    send()
+                elif not send_if(send):
+                    raise Abandoned()
                 response = connection.getresponse()
                 return response.status, response, response.read()
             except BaseException:
@@ -87,6 +93,10 @@ class Connections:
             for connection in self.open.values():
                 connection.close()
             self.open.clear()
+
+
+class Abandoned(Exception):
+    """The job was suspended or cancelled before a request went out: nothing was sent."""
 
 
 class Outcome:
@@ -107,6 +117,7 @@ class UploadJob:
         self.retry_delay = retry_delay_ms / 1000.0
         self.no_progress_timeout = no_progress_ms / 1000.0
         self.state = "SUSPENDED"
+        self.attempt_generation = None  # the attempt whose packets may go out (see request)
         self.error = None
         self.reply = None
         self.session = None
@@ -224,12 +235,23 @@ class UploadJob:
                     return
                 self.set_state("QUEUED")
 
-    def request(self, packet_type, body=b"", headers=None, path=None):
+    def request(self, packet_type, body=b"", headers=None, path=None, gated=True):
         session_packet = packet_type not in ("Ping", "Create-Session")
         host = self.session_host if session_packet and self.session_host else self.url.hostname
         all_headers = {"BITS-Packet-Type": packet_type, "Content-Length": str(len(body))}
         all_headers.update(headers or {})
-        status, response, _ = self.connections.request(host, self.url.port or 80, "BITS_POST", path or self.url.path, body, all_headers)
+        # A packet of an attempt goes out only while that attempt is current: checked and sent under the
+        # job's lock, so cancel() or suspend() cannot come in between (no request after CANCELLED).
+        generation = self.attempt_generation
+
+        def send_if(send):
+            with self.wake:
+                if gated and generation is not None and not self.current(generation):
+                    return False
+                send()
+                return True
+
+        status, response, _ = self.connections.request(host, self.url.port or 80, "BITS_POST", path or self.url.path, body, all_headers, send_if)
         return status, response
 
     def attempt(self, generation, ping):
@@ -237,6 +259,7 @@ class UploadJob:
             with self.wake:
                 if not self.current(generation):
                     return Outcome("abandoned")
+                self.attempt_generation = generation
                 self.set_state("CONNECTING")
             if ping:
                 status, response = self.request("Ping")
@@ -253,6 +276,8 @@ class UploadJob:
                     return Outcome("abandoned")
                 self.set_state("TRANSFERRING")
             return self.send_fragments(generation)
+        except Abandoned:
+            return Outcome("abandoned")
         except (OSError, http.client.HTTPException):
             return Outcome("transient", (CONTEXT_GENERAL_TRANSPORT, ERROR_INTERNET_CONNECTION_ABORTED))
 
@@ -370,7 +395,7 @@ class UploadJob:
         deadline = time.monotonic() + self.no_progress_timeout
         while True:
             try:
-                status, response = self.request("Cancel-Session", headers={"BITS-Session-Id": session})
+                status, response = self.request("Cancel-Session", headers={"BITS-Session-Id": session}, gated=False)
                 code = parse_hex(response.getheader("BITS-Error-Code") or response.getheader("BITS-Error"))
                 if not (500 <= status <= 599) or code == BG_E_SESSION_NOT_FOUND:
                     return

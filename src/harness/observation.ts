@@ -34,6 +34,8 @@ export interface CallEntry {
   state: string;
   /** Sessions open on the server when the call was made (premise of the Cancel-Session checks). */
   openSessions: number;
+  /** Requests the server had seen when the call returned: any before may have been sent before the call took effect. */
+  seenAfter?: number;
 }
 
 export interface Observation {

@@ -138,11 +138,13 @@ class CaseRun implements FlowContext {
 
   async call(name: Exclude<HarnessCall, 'createJob'>): Promise<void> {
     this.note(name);
+    const entry = this.observation.calls.at(-1)!;
     try {
       await this.job![name]();
     } catch (error) {
       throw error instanceof ClientFault ? error : new ClientFault(`${name}() threw: ${messageOf(error)}`);
     }
+    entry.seenAfter = this.server.ledger.entries.length;
     this.observe();
   }
 

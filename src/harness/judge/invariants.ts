@@ -98,12 +98,19 @@ function checkSuccessClaims(o: Observation): Failure[] {
   return firstOf('NO-FALSE-SUCCESS', offences);
 }
 
-/** JOB-FINAL-QUIET: after ACKNOWLEDGED only Close-Session, after CANCELLED only Cancel-Session. */
+/**
+ * JOB-FINAL-QUIET: after ACKNOWLEDGED only Close-Session, after CANCELLED only Cancel-Session. A request
+ * that arrived before the complete() or cancel() that led there had returned may have been sent before
+ * it took effect (over TCP the client's events and its requests travel apart): not counted.
+ */
 function checkFinalStates(o: Observation): Failure[] {
-  const final = o.states.find((s) => s.state === 'ACKNOWLEDGED' || s.state === 'CANCELLED');
+  const index = o.states.findIndex((s) => s.state === 'ACKNOWLEDGED' || s.state === 'CANCELLED');
+  const final = o.states[index];
   if (!final) return [];
+  const led = o.calls.filter((x) => (x.call === 'complete' || x.call === 'cancel') && x.seen <= final.seen).at(-1);
+  const from = Math.max(final.seen, led?.seenAfter ?? 0);
   const allowed = final.state === 'ACKNOWLEDGED' ? 'Close-Session' : 'Cancel-Session';
-  const late = o.ledger.filter((e) => e.seq > final.seen && e.packetType !== allowed);
+  const late = o.ledger.filter((e) => e.seq > from && e.packetType !== allowed);
   if (!late.length) return [];
   return [fail('JOB-FINAL-QUIET', `${late.length} request(s) after the job reached ${final.state} (first: ${late[0]!.packetType}, request #${late[0]!.seq})`, { unwanted: late.map((e) => e.seq) })];
 }

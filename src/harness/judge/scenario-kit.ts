@@ -1,13 +1,19 @@
 // What every scenario's judge function works with: the case, the observation, the faulted request,
 // and small checks that recur (the decision after the fault, the upload completed, the error when
 // giving up). Each check names its rule where it is called.
-import type { RuleId } from '../../rules/index.js';
+import { BG_ERROR_CONTEXT, type RuleId } from '../../rules/index.js';
 import type { LedgerEntry } from '../../server/index.js';
 import { observationSlack, tolerance, type ConformanceCase } from '../cases.js';
 import { errorMatches, fmtMs, showError } from '../format.js';
 import type { Observation } from '../observation.js';
 import { fail, faultNotReached, type Failure, type NotJudged } from './failure.js';
 import { decisionAfter, postsOf, statesText } from './timeline.js';
+
+/** Why the rules name only a context: what the context says went wrong. */
+const CONTEXT_MEANING: Record<number, string> = {
+  [BG_ERROR_CONTEXT.REMOTE_FILE]: "REMOTE_FILE: the server's answer is at fault",
+  [BG_ERROR_CONTEXT.GENERAL_TRANSPORT]: 'GENERAL_TRANSPORT: the connection broke',
+};
 
 export interface ScenarioJudgement {
   readonly c: ConformanceCase;
@@ -64,7 +70,7 @@ export function decisionOnFault(j: ScenarioJudgement, stateRule: RuleId, errorRu
   if (!d) return [fail(stateRule, `after ${j.title}, the job never settled (states: ${statesText(j.o)})`)];
   if (d.state !== want.state) return [fail(stateRule, `after ${j.title}, expected ${want.state}, observed ${d.state}`, { claims: [d.index] })];
   if (errorMatches(d.error, want.error)) return [];
-  const what = want.error?.code === undefined ? `an error with context ${want.error?.context} (the server's answer is at fault)` : `error ${showError(want.error)}`;
+  const what = want.error?.code === undefined ? `an error with context ${want.error?.context} (${CONTEXT_MEANING[want.error?.context ?? -1] ?? 'any code'})` : `error ${showError(want.error)}`;
   return [fail(errorRule, `after ${j.title}, expected ${what}, observed ${showError(d.error)}`)];
 }
 
