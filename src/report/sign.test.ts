@@ -4,7 +4,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { reportJson } from './report.js';
 import { ReportInputError } from './files.js';
-import { canonicalJson, keyId, reportDigest, sealReport, verifyReportBytes, verifyReportText } from './sign.js';
+import { keyId, reportDigest, sealReport, verifyReportBytes, verifyReportText } from './sign.js';
+import { canonicalJson } from '../schema/canonical-json.js';
 import { makeRecord, makeReport } from './test-support.js';
 
 const keys = () => generateKeyPairSync('ed25519');

@@ -5,18 +5,7 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { parseInputJson, readInputText, ReportInputError } from './files.js';
 import { reportJson, type ConformanceReport, type ReportIntegrity } from './report.js';
-
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('a report cannot hold a non-finite number');
-  return JSON.stringify(value);
-}
+import { canonicalJson } from '../schema/canonical-json.js';
 
 /** The SHA-256 (hex) of the report's canonical form, its `integrity` property excluded. */
 export function reportDigest(report: object): string {

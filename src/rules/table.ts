@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import data from './rules.json' with { type: 'json' };
 import schema from './rules.schema.json' with { type: 'json' };
 import { compileAssert } from '../schema/ajv.js';
+import { canonicalJson } from '../schema/canonical-json.js';
 
 export type StatusClass = 'success' | 'transient' | 'fatal';
 export type RuleLevel = 'MUST' | 'SHOULD';
@@ -66,16 +67,8 @@ export function loadRuleTable(raw: unknown): RuleTable {
 
 export const ruleTable: RuleTable = loadRuleTable(data);
 
-/** SHA-256 of the canonical (key-sorted, whitespace-free) rule table: names the exact rules a report used. */
+/** SHA-256 of the rule table's canonical JSON (RFC 8785): names the exact rules a report used. */
 export function rulesDigest(table: RuleTable = ruleTable): string {
   return createHash('sha256').update(canonicalJson(table)).digest('hex');
 }
 
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
