@@ -361,7 +361,7 @@ function transcriptLines(c: ReportCase): string[] {
     const err = e.response?.errorCode !== undefined ? ` code 0x${e.response.errorCode.toString(16).toUpperCase()} ctx ${e.response.errorContext}` : '';
     lines.push(`  #${e.seq} t=${e.t} ${e.packetType}${range} => ${e.response?.status ?? '-'}${err}${post}`);
   }
-  if (c.requestsLeftOut) lines.splice(1 + TRANSCRIPT_HEAD, 0, `  ... ${leftOutLine(c.requestsLeftOut)}`);
+  if (c.requestsLeftOut) lines.splice(1 + TRANSCRIPT_HEAD, 0, `  ... ${leftOutLine(c.requestsLeftOut, c.transcript.length)}`);
   lines.push(`  states: ${(c.states ?? []).map((s) => `${s.state}@${s.t}`).join(' ')}`);
   for (const f of c.failures) lines.push(`  [${f.rule}] ${f.message}`);
   return lines;
