@@ -3,8 +3,8 @@
 // outlives it: the worker appends each client's process group to a record file, and this process
 // kills those groups at the end, at a signal and on exit, so even a worker killed with SIGKILL leaves
 // nothing behind. And a signal keeps what finished (interrupt.ts).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Reporter } from 'vitest/node';
 import { killRecordedGroups } from '../harness/process-groups.js';
@@ -43,6 +43,22 @@ export function clientGroupRecord(): { file: string; killAll(): number; remove()
   };
 }
 
+/**
+ * Where vitest keeps the suites' transformed modules between runs (its fsModuleCache, keyed by each file's
+ * content): about a second of every run, most of a replay's. Per user, in the temporary folder; none
+ * when that cannot be written (vitest would fail the run on a failed write).
+ */
+function moduleCacheOptions(): Record<string, unknown> {
+  const dir = join(tmpdir(), `bits-conformance-${userInfo().uid}`, 'vitest-modules');
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch {
+    return {};
+  }
+  return { experimental: { fsModuleCache: true, fsModuleCachePath: dir } };
+}
+
 export async function runCases(root: string, spec: CasesSpec, groups: ReturnType<typeof clientGroupRecord>): Promise<CasesRun> {
   const [{ startVitest }, { CaseCollector }] = await Promise.all([import('vitest/node'), import('../report/collector.js')]);
   const collector = new CaseCollector();
@@ -59,6 +75,7 @@ export async function runCases(root: string, spec: CasesSpec, groups: ReturnType
         watch: false,
         reporters: [spec.interruption, collector, ...spec.reporters],
         provide: { ...spec.provide, clientGroupsFile: groups.file },
+        ...moduleCacheOptions(),
         ...spec.vitest,
       },
       { logLevel: 'silent' },
