@@ -85,3 +85,17 @@ describe('Cancel-Session is judged only when a session was open at cancel()', ()
     expect(j.notJudged.map((n) => n.rule)).toEqual(['PKT-CLOSE-RETRY']);
   });
 });
+
+describe('a job that never stopped is named once, by the rule that demanded the stop', () => {
+  test('a 416 without a range, retried: ACK-416-NO-RANGE, not JOB-FATAL for a fatal error the job never reported', async () => {
+    const j = await judged({ retries416WithoutRange: true }, 'scenario/gap-416-no-range');
+    expect(rulesOf(j)).toContain('ACK-416-NO-RANGE');
+    expect(rulesOf(j)).not.toContain('JOB-FATAL');
+  });
+
+  test('with that interpretation switched off, nothing else demands the stop: JOB-FATAL is not named', async () => {
+    const j = await judged({ retries416WithoutRange: true }, 'scenario/gap-416-no-range', { interpretationsOff: ['ACK-416-NO-RANGE'] });
+    expect(j.failures.map((f) => f.rule)).not.toContain('JOB-FATAL');
+    expect(j.notJudged.map((n) => n.rule)).toContain('ACK-416-NO-RANGE');
+  });
+});

@@ -81,9 +81,13 @@ export function waitedAfterFault(j: ScenarioJudgement, rule: RuleId): Failure[] 
   return [fail(rule, `the first request after ${j.title} came ${fmtMs(next.t - j.faulted!.t)} after it; MinimumRetryDelay is ${fmtMs(j.delay)}`, { unwanted: [next.seq] })];
 }
 
-/** The job stayed quiet after its ERROR decision until the harness acted (JOB-FATAL). */
+/**
+ * The job stayed quiet after its ERROR decision until the harness acted (JOB-FATAL). Judged only when the
+ * job did decide ERROR: a job that never stopped is named by the decision's own rule, once (and when that
+ * rule is an interpretation switched off, nothing demands the quiet).
+ */
 export function quietAfterFault(j: ScenarioJudgement): Failure[] {
-  if (!j.faulted) return [];
+  if (!j.faulted || decisionAfter(j.o, j.faulted)?.state !== 'ERROR') return [];
   const next = j.o.calls.find((x) => x.call !== 'createJob' && x.seen >= j.faulted!.seq);
   const quiet = j.o.ledger.filter((e) => e.seq > j.faulted!.seq && (!next || e.seq <= next.seen));
   if (!quiet.length) return [];
