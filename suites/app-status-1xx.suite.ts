@@ -1,6 +1,7 @@
 // [HSAE] APP-OTHER: Every other code is transient: all of 100-199 (relayed as Ack 500, RELAY-1XX).
 // Every status 100-199, in each relay form and job type: the application answers the status, then 200.
-import { statusMatrixCases } from '../src/harness/cases.js';
 import { conformanceSuite } from '../src/harness/suite.js';
+import { SUITE_FILES } from '../src/harness/suite-files.js';
 
-await conformanceSuite((timing) => statusMatrixCases({ from: 100, to: 199, timing: timing.matrix }));
+// The cases of this file are SUITE_FILES['app-status-1xx'] (src/harness/suite-files.ts).
+await conformanceSuite(SUITE_FILES['app-status-1xx']);

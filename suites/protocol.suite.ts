@@ -3,8 +3,8 @@
 // steer it (sessions.ts), a connection that breaks (transport.ts), ending a session (close-cancel.ts),
 // the server's own errors (server-errors.ts). Each scenario quotes the requirement it checks.
 // The invariants (src/harness/judge/invariants.ts, wire.ts) are checked on every case of every suite.
-import { scenarioCases } from '../src/harness/cases.js';
-import { PROTOCOL_SCENARIOS } from '../src/harness/scenarios/index.js';
 import { conformanceSuite } from '../src/harness/suite.js';
+import { SUITE_FILES } from '../src/harness/suite-files.js';
 
-await conformanceSuite((profile) => scenarioCases(profile, PROTOCOL_SCENARIOS.map((s) => s.name)));
+// The cases of this file are SUITE_FILES['protocol'] (src/harness/suite-files.ts).
+await conformanceSuite(SUITE_FILES['protocol']);

@@ -3,8 +3,8 @@
 // outlives it: the worker appends each client's process group to a record file, and this process
 // kills those groups at the end, at a signal and on exit, so even a worker killed with SIGKILL leaves
 // nothing behind. And a signal keeps what finished (interrupt.ts).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Reporter } from 'vitest/node';
 import { killRecordedGroups } from '../harness/process-groups.js';
@@ -18,6 +18,8 @@ export interface CasesSpec {
   provide: Record<string, unknown>;
   /** vitest options of this run (time limit, bail, name filter, isolation). */
   vitest: Record<string, unknown>;
+  /** The suite files to start (paths from the package root); absent: every file. Empty: none holds a selected case. */
+  files?: string[];
   /** Reporters beside the collector (progress). */
   reporters: Reporter[];
   interruption: RunInterruption;
@@ -42,6 +44,22 @@ export function clientGroupRecord(): { file: string; killAll(): number; remove()
   };
 }
 
+/**
+ * Where vitest keeps the suites' transformed modules between runs (its fsModuleCache, keyed by each file's
+ * content): about a second of every run, most of a replay's. Per user, in the temporary folder; none
+ * when that cannot be written (vitest would fail the run on a failed write).
+ */
+function moduleCacheOptions(): Record<string, unknown> {
+  const dir = join(tmpdir(), `bits-conformance-${userInfo().uid}`, 'vitest-modules');
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch {
+    return {};
+  }
+  return { experimental: { fsModuleCache: true, fsModuleCachePath: dir } };
+}
+
 export async function runCases(root: string, spec: CasesSpec, groups: ReturnType<typeof clientGroupRecord>): Promise<CasesRun> {
   const [{ startVitest }, { CaseCollector }] = await Promise.all([import('vitest/node'), import('../report/collector.js')]);
   const collector = new CaseCollector();
@@ -50,17 +68,18 @@ export async function runCases(root: string, spec: CasesSpec, groups: ReturnType
   const watchdog = new Watchdog(Number(spec.vitest.testTimeout ?? 60_000));
   watchdog.whenStopped(() => collector.freeze());
   const startedAt = new Date();
-  // A signal that came while the run was being prepared: nothing is started.
-  if (!spec.interruption.signal) {
+  // A signal that came while the run was being prepared, or a selection no file holds: nothing is started.
+  if (!spec.interruption.signal && spec.files?.length !== 0) {
     const vitest = await startVitest(
       'test',
-      [],
+      spec.files ?? [],
       {
         root,
         project: 'conformance',
         watch: false,
         reporters: [spec.interruption, collector, watchdog, ...spec.reporters],
         provide: { ...spec.provide, clientGroupsFile: groups.file },
+        ...moduleCacheOptions(),
         ...spec.vitest,
       },
       { logLevel: 'silent' },

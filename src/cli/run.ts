@@ -85,7 +85,7 @@ export function typedPath(file: string): string {
 interface Target {
   client: ConformanceReport['client'];
   provide: { clientModule: string } | { clientCmd: string; clientCwd: string; retryDelayMs: number };
-  /** A client in another process: one worker, no isolation (one process for all suites), cases side by side. */
+  /** vitest options: one worker without isolation for every suite file; a client in another process also runs cases side by side. */
   vitest: Record<string, unknown>;
   /** The options that name the client in a printed command. */
   clientArg: string;
@@ -125,7 +125,8 @@ async function resolveTarget(options: RunOptions): Promise<Target> {
   return {
     client: { name: client.name, version: client.version, module: projectPath(clientModule), transport: 'in-process', ...(client.capabilities ? { capabilities: client.capabilities } : {}) },
     provide: { clientModule },
-    vitest: {},
+    // One worker runs every file without isolation: a fresh worker per file costs about a second each.
+    vitest: { isolate: false, fileParallelism: false },
     clientArg: options.client ? ` --client ${shellQuote(typedPath(options.client))}` : '',
   };
 }
@@ -208,6 +209,10 @@ async function selectedCount(options: RunOptions): Promise<number> {
 async function casesOf(options: RunOptions, target: Target, estimatedCases: number, interruption: RunInterruption, groups: ReturnType<typeof clientGroupRecord>): Promise<CasesRun> {
   const selection = options.selection ?? {};
   const multiplier = options.timeoutMultiplier ?? 1;
+  const [{ realTimeProfile, VIRTUAL_PROFILE }, { SUITE_NAMES, suitePath, suitesHolding }] = await Promise.all([import('../harness/cases.js'), import('../harness/suite-files.js')]);
+  const profile = target.realTimeRetryDelayMs === undefined ? VIRTUAL_PROFILE : realTimeProfile(target.realTimeRetryDelayMs);
+  // Only the suite files that hold a selected case are started (a replay starts one).
+  const holding = isWholeSuite(selection) ? SUITE_NAMES : suitesHolding(profile, selection);
   if (target.brokenClient) {
     options.notify?.(target.brokenClient);
     const now = new Date();
@@ -219,6 +224,7 @@ async function casesOf(options: RunOptions, target: Target, estimatedCases: numb
   const onlyCase = selection.cases?.length === 1 ? selection.cases[0] : undefined;
   try {
     const run = await runCases(PACKAGE_ROOT, {
+      ...(holding.length === SUITE_NAMES.length ? {} : { files: holding.map(suitePath) }),
       provide: { ...target.provide, caseSelection: selection, strict: options.strict === true, interpretationsOff: options.interpretationsOff ?? [], timeoutMultiplier: multiplier },
       vitest: {
         testTimeout: Math.round(CASE_TIMEOUT_MS * multiplier),

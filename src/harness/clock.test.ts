@@ -55,12 +55,40 @@ describe('virtual time', () => {
     await expect(clock.settle()).rejects.toThrow(ClientNeverIdle);
   });
 
-  test('uninstall restores the real timers', () => {
-    const realSetTimeout = globalThis.setTimeout;
-    clock = VirtualClock.install(quietProbe);
-    expect(globalThis.setTimeout).not.toBe(realSetTimeout);
+  test('uninstall gives the real timers and Date back, and a later case starts with no timer of an earlier one', async () => {
+    clock = VirtualClock.install(quietProbe, 5_000);
+    let stale = false;
+    setTimeout(() => (stale = true), 10);
+    expect(Date.now()).toBe(5_000);
+    expect(new Date()).toBeInstanceOf(Date);
     clock.uninstall();
-    clock = undefined;
-    expect(globalThis.setTimeout).toBe(realSetTimeout);
+    // Real time again: a 1 ms timer fires on the wall clock, and Date is the wall clock's.
+    await new Promise<void>((resolve) => setTimeout(resolve, 1));
+    expect(Math.abs(Date.now() - performance.timeOrigin - performance.now())).toBeLessThan(1_000);
+    clock = VirtualClock.install(quietProbe, 7_000);
+    await clock.advance(100);
+    expect([stale, Date.now()]).toEqual([false, 7_100]);
+  });
+
+  test('a case installed while another runs stops the other first: one clock at a time', async () => {
+    const first = VirtualClock.install(quietProbe, 0);
+    clock = VirtualClock.install(quietProbe, 1_000);
+    first.uninstall(); // late: leaves the running case's clock alone
+    expect(Date.now()).toBe(1_000);
+    let fired = false;
+    setTimeout(() => (fired = true), 50);
+    await clock.advance(50);
+    expect(fired).toBe(true);
+  });
+
+  test('util.promisify(setTimeout) and node:timers follow the clock that serves them', async () => {
+    const { promisify } = await import('node:util');
+    const timers = await import('node:timers');
+    clock = VirtualClock.install(quietProbe);
+    const order: string[] = [];
+    void promisify(setTimeout)(200).then(() => order.push('promisified'));
+    timers.default.setTimeout(() => order.push('node:timers'), 100);
+    await clock.advance(200);
+    expect(order).toEqual(['node:timers', 'promisified']);
   });
 });

@@ -1,9 +1,12 @@
 // Virtual time for in-process clients: setTimeout/Date are faked, and the harness moves time forward
-// one due timer at a time, letting real I/O (msw's fetch interception) settle in between. A client
-// therefore sees every response at the virtual instant it asked, and 14-day timeouts cost milliseconds.
-import { withGlobal } from '@sinonjs/fake-timers';
+// one due timer at a time, letting real I/O (the transport to the BITS handlers) settle in between. A
+// client therefore sees every response at the virtual instant it asked, and 14-day timeouts cost
+// milliseconds.
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
+import { createClock } from '@sinonjs/fake-timers';
 
-type InstalledClock = ReturnType<ReturnType<typeof withGlobal>['install']>;
+type FakeClock = ReturnType<typeof createClock>;
 
 /** What a case runs on: virtual time in-process, the wall clock for a client in another process. */
 export interface CaseClock {
@@ -56,23 +59,85 @@ export class ClientNeverIdle extends Error {
   }
 }
 
+/**
+ * The worker's fake timers, put in the globals once (installing them per case cost about 0.6 ms): while a
+ * case is open its clock serves setTimeout, setInterval, their clears and Date, on the globals and on
+ * node:timers, as fake timers installed for the case would; between cases the real ones serve, as after
+ * an uninstall. Each case gets the clock empty: timers of an earlier case never fire in a later one.
+ * (timers/promises is left real; setImmediate and nextTick always are: the harness settles on them.)
+ */
+class WorkerTime {
+  readonly clock: FakeClock = createClock(0, 1_000_000);
+  private live = false;
+
+  constructor() {
+    const real = { setTimeout, clearTimeout, setInterval, clearInterval };
+    const fake = this.clock;
+    const layer = {
+      setTimeout: ((...args: Parameters<typeof setTimeout>) => (this.live ? fake.setTimeout(...(args as Parameters<FakeClock['setTimeout']>)) : real.setTimeout(...args))) as typeof setTimeout,
+      clearTimeout: ((id?: Parameters<typeof clearTimeout>[0]) => (this.live ? fake.clearTimeout(id as never) : real.clearTimeout(id))) as typeof clearTimeout,
+      setInterval: ((...args: Parameters<typeof setInterval>) => (this.live ? fake.setInterval(...(args as Parameters<FakeClock['setInterval']>)) : real.setInterval(...args))) as typeof setInterval,
+      clearInterval: ((id?: Parameters<typeof clearInterval>[0]) => (this.live ? fake.clearInterval(id as never) : real.clearInterval(id))) as typeof clearInterval,
+    };
+    // util.promisify(setTimeout) resolves on the clock that serves the call, as on either alone.
+    const promisified = (f: object) => (f as Record<symbol, (delay?: number, value?: unknown) => Promise<unknown>>)[promisify.custom]!;
+    Object.defineProperty(layer.setTimeout, promisify.custom, {
+      value: (delay?: number, value?: unknown) => (this.live ? promisified(fake.setTimeout) : promisified(real.setTimeout))(delay, value),
+    });
+    const timersModule = createRequire(import.meta.url)('node:timers') as Record<string, unknown>;
+    for (const [name, fn] of Object.entries(layer)) {
+      (globalThis as Record<string, unknown>)[name] = fn;
+      timersModule[name] = fn;
+    }
+    globalThis.Date = this.dateLayer(Date, fake.Date);
+  }
+
+  /** Date as the fake clock's while a case is open, the real one otherwise (statics, `new`, calls, instanceof). */
+  private dateLayer(real: DateConstructor, fake: DateConstructor): DateConstructor {
+    const current = (): DateConstructor => (this.live ? fake : real);
+    const layer: DateConstructor = new Proxy(real, {
+      construct: (_target, args, newTarget) => Reflect.construct(current(), args, newTarget === layer ? current() : newTarget),
+      apply: (_target, self, args) => Reflect.apply(current(), self, args),
+      get: (_target, key) => Reflect.get(current(), key),
+    });
+    return layer;
+  }
+
+  /** Starts a case at `startMs` on the fake Date.now(), with no timer pending. */
+  open(startMs: number): FakeClock {
+    this.clock.reset();
+    this.clock.setSystemTime(startMs);
+    this.live = true;
+    return this.clock;
+  }
+
+  /** Back to real timers; the case's pending timers are dropped at the next open. */
+  close(): void {
+    this.live = false;
+  }
+}
+
+let workerTime: WorkerTime | undefined;
+/** The case whose clock is running: one at a time per worker. */
+let activeCase: VirtualClock | undefined;
+
 export class VirtualClock implements CaseClock {
   private timersFired = 0;
+  private running = true;
 
-  private constructor(private readonly clock: InstalledClock, private readonly probe: SettleProbe, private readonly startMs: number) {}
+  private constructor(private readonly clock: FakeClock, private readonly probe: SettleProbe, private readonly startMs: number) {}
 
   /**
-   * Fakes the globals timers and Date (not setImmediate/nextTick: the harness uses those to settle).
+   * Fakes the timers and Date for one case (not setImmediate/nextTick: the harness uses those to settle).
    * `startMs` is where the fake Date.now() starts: a worker's cases continue one timeline, so a client
-   * that keeps state across jobs never sees time go backwards.
+   * that keeps state across jobs never sees time go backwards. One case at a time: a clock still running
+   * is stopped first.
    */
   static install(probe: SettleProbe, startMs = 0): VirtualClock {
-    const clock = withGlobal(globalThis).install({
-      now: startMs,
-      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
-      loopLimit: 1_000_000,
-    });
-    return new VirtualClock(clock, probe, startMs);
+    workerTime ??= new WorkerTime();
+    activeCase?.uninstall();
+    activeCase = new VirtualClock(workerTime.open(startMs), probe, startMs);
+    return activeCase;
   }
 
   /** Milliseconds since this case started. */
@@ -85,8 +150,13 @@ export class VirtualClock implements CaseClock {
     return this.clock.now;
   }
 
+  /** Gives the real timers back; what the case left pending never fires. */
   uninstall(): void {
-    this.clock.uninstall();
+    if (!this.running) return;
+    this.running = false;
+    if (activeCase !== this) return;
+    activeCase = undefined;
+    workerTime?.close();
   }
 
   /** Lets real work finish at the current virtual instant: returns once the client has been quiet. */

@@ -1,25 +1,28 @@
 // Where a case runs: the transport its BITS server is reached through and the clock it is judged on.
-import type { RequestHandler } from 'msw';
-import type { BitsServer } from '../server/index.js';
+import { BitsServerPool, type BitsServer, type BitsServerOptions } from '../server/index.js';
 import { VirtualClock, type CaseClock, type SettleProbe } from './clock.js';
-import { openCaseTransport } from './in-process.js';
+import { IN_PROCESS_DOMAIN, InProcessRoutes, type InProcessRoute } from './in-process.js';
 
 export interface CaseStage {
   /** The case's BITS server lives under this URL; so does the job's upload URL. */
   baseUrl: string;
   clock: CaseClock;
+  /** The case's BITS server: its ledger and sessions. */
+  server: BitsServer;
   /** Exceptions thrown inside our own handlers: harness errors, never the client's fault. */
   handlerErrors: readonly string[];
-  /** Stops the clock and takes the case's handlers down. */
+  /** Stops the clock and takes the case's server down. */
   close(): void;
 }
 
-/** Builds the case's BITS server on a base URL, with the stage's clock for its ledger. */
-export type ServerBuilder = (baseUrl: string, now: () => number) => BitsServer;
+/** The case's BITS server, given the base URL it lives under and the stage's clock for its ledger. */
+export type ServerSpec = (baseUrl: string, now: () => number) => BitsServerOptions;
 
 export interface CaseEnvironment {
   readonly transport: 'in-process' | 'process';
-  open(build: ServerBuilder, probe: Omit<SettleProbe, 'busy'>): CaseStage;
+  /** Resolves once the environment can open cases (its transport is listening). */
+  ready?(): Promise<void>;
+  open(spec: ServerSpec, probe: Omit<SettleProbe, 'busy'>): CaseStage;
 }
 
 /**
@@ -30,32 +33,51 @@ let timeline = 0;
 /** Cases opened in this worker: each gets its own origin, so a request left over from an earlier case reaches none. */
 let opened = 0;
 
-/** In-process clients: msw intercepts the global fetch, and time is virtual. */
+/**
+ * One set of msw handlers for every in-process case of the worker, whichever route: built once, each
+ * case's server joins it under its own origin while the case runs.
+ */
+const pool = new BitsServerPool();
+let routes: InProcessRoutes | undefined;
+const workerRoutes = (): InProcessRoutes => (routes ??= new InProcessRoutes(pool.handlers));
+
+/**
+ * In-process clients: virtual time, and the handlers reached directly (`direct`, the default) or
+ * through msw's interceptors (`msw`, the ordinary way, kept to compare against: see in-process.ts).
+ */
 export class InProcessEnvironment implements CaseEnvironment {
   readonly transport = 'in-process';
   private current: CaseStage | undefined;
 
-  open(build: ServerBuilder, probe: Omit<SettleProbe, 'busy'>): CaseStage {
+  constructor(readonly route: InProcessRoute = 'direct') {}
+
+  ready(): Promise<void> {
+    return workerRoutes().ready(this.route);
+  }
+
+  open(spec: ServerSpec, probe: Omit<SettleProbe, 'busy'>): CaseStage {
     // Cases run one at a time here. One still open was abandoned (vitest timed it out while the client
-    // hung): take its clock and handlers down, or every later case would find fake timers installed.
+    // hung): take its clock and server down, or every later case would find its timers running.
     this.current?.close();
-    const baseUrl = `http://case-${++opened}.bits.test`;
+    const baseUrl = `http://case-${++opened}.${IN_PROCESS_DOMAIN}`;
     let clock: VirtualClock | undefined;
-    const server = build(baseUrl, () => clock?.now() ?? 0);
-    const transport = openCaseTransport(server.handlers as RequestHandler[]);
+    const server = pool.open(spec(baseUrl, () => clock?.now() ?? 0));
+    const transport = workerRoutes().open(this.route);
     clock = VirtualClock.install({ ...probe, busy: () => transport.inFlight() > 0 }, timeline);
     const installed = clock;
     let closed = false;
     const stage: CaseStage = {
       baseUrl,
       clock: installed,
-      handlerErrors: transport.handlerErrors,
+      server,
+      handlerErrors: server.handlerErrors,
       close: () => {
         if (closed) return;
         closed = true;
         timeline = installed.absoluteNow();
         installed.uninstall();
         transport.close();
+        server.close();
         if (this.current === stage) this.current = undefined;
       },
     };

@@ -1,88 +1,194 @@
-// The in-process transport: one msw server per worker, serving the per-case BITS handlers to clients
-// that use the global fetch. Cases are sequential within a worker, so a case owns the server while
-// it runs.
+// The in-process transport: how a client running in the harness's own process reaches the BITS
+// handlers of the worker (a BitsServerPool, then a catch-all that fails strays as network errors). Two
+// routes to the same handlers:
+// - direct (the default): the global fetch hands each request straight to msw's getResponse, and
+//   node:http connections to a *.bits.test host go over a local socket (a Unix domain socket or a named
+//   pipe) to our own HTTP/1.1 reader (src/wire), which answers with getResponse too. The client's own
+//   http.Agent, keep-alive and all, talks to a real socket; nothing emulates one.
+// - msw: msw's setupServer intercepts fetch and node:http, the ordinary way, kept to compare against.
+//   Its node:http emulation costs about twice the CPU per request of the local socket (tools/bench).
+// Cases run one at a time in a worker; each counts its own requests in flight so the clock can settle.
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { FetchResponse } from '@mswjs/interceptors';
-import { HttpHandler, HttpResponse, type RequestHandler } from 'msw';
+import type net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FetchRequest, FetchResponse } from '@mswjs/interceptors';
+import { getResponse, HttpHandler, HttpResponse, type RequestHandler } from 'msw';
 import { setupServer, type SetupServer } from 'msw/node';
+import { startWireServer, type WireServer } from '../wire/index.js';
 import { installNodeHttpShim } from './node-http-shim.js';
 
-let server: SetupServer | undefined;
+export type InProcessRoute = 'direct' | 'msw';
+
+/** The domain of every in-process base URL (`http://case-17.bits.test`): `.test` never resolves (RFC 6761). */
+export const IN_PROCESS_DOMAIN = 'bits.test';
+const CASE_HOST = /(^|\.)bits\.test\.?$/i;
+
+/** Requests to no case (a job left over from an earlier case) fail as network errors. */
+const strayRequest = new HttpHandler(/.+/, '*', () => HttpResponse.error());
 
 // msw emulates fetch's redirect following, and wrongly for BITS: a relayed 3xx has no Location, yet
 // msw follows it to `/null` and drops the method on 307. Undici returns such a response as it is,
 // so turn the emulation off: a relayed 3xx must reach the client as itself (architecture notes).
 FetchResponse.isRedirectResponse = () => false;
 
-// node:http clients (axios, got, http.request) would hang on BITS_POST without it: see the shim.
-installNodeHttpShim();
-
-/** Requests to no case (a job left over from an earlier case) fail as network errors. */
-const strayRequest = new HttpHandler(/.+/, '*', () => HttpResponse.error());
-
-function inProcessServer(): SetupServer {
-  if (server) return server;
-  const started = setupServer(strayRequest);
-  started.listen({ onUnhandledRequest: 'bypass' });
-  server = started;
-  return started;
-}
-
 export interface CaseTransport {
-  /** Exceptions thrown inside our own handlers: harness errors, never the client's fault. */
-  readonly handlerErrors: string[];
-  /** Requests (fetch or node:http) started by the client and not yet answered. */
+  /** Requests (fetch or node:http) started by the client during this case and not yet answered. */
   inFlight(): number;
   close(): void;
 }
 
-/** Serves one case's handlers until close(); counts the client's fetches so the clock can settle. */
-export function openCaseTransport(handlers: RequestHandler[]): CaseTransport {
-  const api = inProcessServer();
-  api.use(...handlers);
-  const handlerErrors: string[] = [];
-  const onException = ({ error }: { error: Error }): void => {
-    handlerErrors.push(`BITS server handler threw: ${error.message}`);
-  };
-  api.events.on('unhandledException', onException);
+/** What msw answers when a handler throws (its unhandled-exception response). */
+function serverErrorResponse(error: unknown): Response {
+  const body = error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
+  return new Response(JSON.stringify(body), { status: 500, statusText: 'Unhandled Exception', headers: { 'Content-Type': 'application/json' } });
+}
 
-  // Wrap whatever fetch is installed now (msw's interceptor) to know when a request is in flight.
-  const interceptedFetch = globalThis.fetch;
-  let inFlight = 0;
-  globalThis.fetch = async (...args: Parameters<typeof fetch>): Promise<Response> => {
-    inFlight += 1;
-    try {
-      return await interceptedFetch(...args);
-    } finally {
-      inFlight -= 1;
+/** Rejects with the signal's reason if it aborts first, as a fetch does. */
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const abort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', abort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** A local socket path no other worker uses: a named pipe on Windows, a Unix domain socket elsewhere. */
+function localSocketPath(): string {
+  const name = `bits-conformance-${process.pid}-${randomUUID().slice(0, 8)}`;
+  return process.platform === 'win32' ? `\\\\.\\pipe\\${name}` : join(tmpdir(), `${name}.sock`);
+}
+
+/** The worker's routes to its handlers: started once, switched between only when a caller asks for the other. */
+export class InProcessRoutes {
+  private readonly handlers: RequestHandler[];
+  private msw: SetupServer | undefined;
+  private wire: Promise<{ server: WireServer; path: string }> | undefined;
+  /** The local socket of the direct route, once listening. */
+  socketPath: string | undefined;
+
+  constructor(handlers: readonly RequestHandler[]) {
+    this.handlers = [...handlers, strayRequest];
+  }
+
+  /** Starts what a route needs before its first case (the local socket of the direct route). */
+  async ready(route: InProcessRoute): Promise<void> {
+    if (route === 'direct') await (this.wire ??= this.startWire());
+  }
+
+  /** Serves one case on `route` until close(); counts the client's requests so the clock can settle. */
+  open(route: InProcessRoute): CaseTransport {
+    if (route === 'direct' && !this.wire) throw new Error('the direct in-process route is not started: await ready() first');
+    this.use(route);
+    const counter = { n: 0 };
+    const underlying = route === 'direct' ? this.directFetch : globalThis.fetch;
+    const fetchBefore = globalThis.fetch;
+    globalThis.fetch = async (...args: Parameters<typeof fetch>): Promise<Response> => {
+      counter.n += 1;
+      try {
+        return await underlying(...args);
+      } finally {
+        counter.n -= 1;
+      }
+    };
+    // node:http clients (the reference client's own connection, axios, got) are counted the same way.
+    const restoreHttp = [countRequests(http, counter), countRequests(https, counter)];
+    return {
+      inFlight: () => counter.n,
+      close() {
+        for (const restore of restoreHttp) restore();
+        globalThis.fetch = fetchBefore;
+      },
+    };
+  }
+
+  /**
+   * Makes this instance's route the worker's: msw's interceptors listen only while an msw route is in
+   * use, and node:http connections to a case host go to the local socket of the direct route in use.
+   */
+  private use(route: InProcessRoute): void {
+    if (active?.routes === this && active.route === route) return;
+    if (active?.route === 'msw') active.routes.msw!.close();
+    active = { routes: this, route };
+    if (route === 'msw') {
+      // node:http clients (axios, got, http.request) would hang on BITS_POST without it: see the shim.
+      installNodeHttpShim();
+      this.msw ??= setupServer(...this.handlers);
+      this.msw.listen({ onUnhandledRequest: 'bypass' });
     }
+  }
+
+  /** The direct route's fetch: the request as msw's interceptor builds it, answered by getResponse. */
+  private readonly directFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    // FetchRequest keeps a custom method such as BITS_POST, and a body on it, as msw's interceptor does.
+    const request = new FetchRequest(input, init);
+    const answer = await unlessAborted(this.answer(request), request.signal);
+    if (answer.type === 'error') throw Object.assign(new TypeError('Failed to fetch'), { cause: answer });
+    // Our handlers never compress, so unlike the interceptor there is nothing to decompress.
+    return new FetchResponse(answer.body, { url: request.url, status: answer.status, statusText: answer.statusText, headers: answer.headers });
   };
 
-  // node:http clients (the reference client's own connection, axios, got) are counted the same way.
-  const requests = { inFlight: 0 };
-  const restoreHttp = [countRequests(http, requests), countRequests(https, requests)];
+  private async answer(request: Request): Promise<Response> {
+    try {
+      return (await getResponse(this.handlers, request)) ?? Response.error();
+    } catch (error) {
+      return serverErrorResponse(error);
+    }
+  }
 
-  return {
-    handlerErrors,
-    inFlight: () => inFlight + requests.inFlight,
-    close() {
-      for (const restore of restoreHttp) restore();
-      globalThis.fetch = interceptedFetch;
-      api.events.removeListener('unhandledException', onException);
-      api.resetHandlers();
-    },
+  private async startWire(): Promise<{ server: WireServer; path: string }> {
+    const path = localSocketPath();
+    // No idle timeout: a keep-alive connection closed under a client between two requests would be a
+    // network error the msw route never shows. The server never keeps the process alive.
+    const server = await startWireServer({ handlers: this.handlers, path, noteOrigin: false, idleTimeoutMs: 0, unref: true });
+    if (process.platform !== 'win32') process.once('exit', () => rmSync(path, { force: true }));
+    this.socketPath = path;
+    routeCaseHosts();
+    return { server, path };
+  }
+}
+
+/** The routes in use in this worker, and which of their routes: one at a time. */
+let active: { routes: InProcessRoutes; route: InProcessRoute } | undefined;
+let routing = false;
+
+/**
+ * Sends every http.Agent connection to a *.bits.test host to the local socket of the direct route in use:
+ * the client's agent still pools, keeps alive and reuses its sockets as it would over TCP. Installed once.
+ */
+function routeCaseHosts(): void {
+  if (routing) return;
+  routing = true;
+  type Connect = (this: http.Agent, options: net.NetConnectOpts & { host?: string | null }, callback?: (error: Error | null, socket: net.Socket) => void) => net.Socket;
+  const proto = http.Agent.prototype as unknown as { createConnection: Connect };
+  const connect = proto.createConnection;
+  proto.createConnection = function (options, callback) {
+    const path = active?.route === 'direct' && CASE_HOST.test(options.host ?? '') ? active.routes.socketPath : undefined;
+    return connect.call(this, path === undefined ? options : { ...options, path }, callback);
   };
 }
 
-/** Wraps the module's request and get (msw's interceptors) to count requests until they close. */
-function countRequests(module: typeof http | typeof https, counter: { inFlight: number }): () => void {
+/** Wraps the module's request and get (msw's interceptors, under the msw route) to count requests until they close. */
+function countRequests(module: typeof http | typeof https, counter: { n: number }): () => void {
   const { request, get } = module;
   const counted = (start: typeof http.request): typeof http.request =>
     ((...args: Parameters<typeof http.request>) => {
       const outgoing = start(...args);
-      counter.inFlight += 1;
-      outgoing.once('close', () => (counter.inFlight -= 1));
+      counter.n += 1;
+      outgoing.once('close', () => (counter.n -= 1));
       return outgoing;
     }) as typeof http.request;
   module.request = counted(request as typeof http.request);

@@ -26,7 +26,10 @@ export interface CaseRecord {
   states: Observation['states'];
   calls: Observation['calls'];
   transcript: LedgerEntry[];
-  /** Requests left out of `transcript` (keptTranscript): the judge saw them, the report does not keep them. */
+  /**
+   * Requests left out of `transcript` (keptTranscript): the judge saw them, the report does not keep them.
+   * A passing case keeps none of its requests; any other keeps the first and the last of a long run.
+   */
   requestsLeftOut?: number;
   /** The last of what a client process wrote on stderr, kept for cases that did not pass. */
   clientStderr?: string;
@@ -58,7 +61,17 @@ export function keptTranscript(ledger: LedgerEntry[]): Pick<CaseRecord, 'transcr
   return { transcript: [...ledger.slice(0, TRANSCRIPT_HEAD), ...ledger.slice(-TRANSCRIPT_TAIL)], requestsLeftOut: ledger.length - TRANSCRIPT_HEAD - TRANSCRIPT_TAIL };
 }
 
-export function judgedRecord(c: ConformanceCase, o: Observation, j: Judgement): CaseRecord {
+export interface RecordOptions {
+  /**
+   * Keep the requests of a passing case too (a run that names its cases: a replay prints them). By default
+   * a passing case keeps only their count: transcripts were half of a full report, and its replay command
+   * prints them again.
+   */
+  transcriptWhenPassing?: boolean;
+}
+
+export function judgedRecord(c: ConformanceCase, o: Observation, j: Judgement, options: RecordOptions = {}): CaseRecord {
+  const kept = j.verdict !== 'pass' || options.transcriptWhenPassing === true;
   return {
     ...caseFields(c),
     verdict: j.verdict,
@@ -69,7 +82,8 @@ export function judgedRecord(c: ConformanceCase, o: Observation, j: Judgement): 
     observed: j.observed,
     states: o.states,
     calls: o.calls,
-    ...keptTranscript(o.ledger), // the judge has read the whole ledger already
+    // The judge has read the whole ledger already.
+    ...(kept ? keptTranscript(o.ledger) : { transcript: [], ...(o.ledger.length ? { requestsLeftOut: o.ledger.length } : {}) }),
   };
 }
 

@@ -1,7 +1,7 @@
 // Drives one case against a client, on the environment's transport and clock, and records what
 // happened. It judges nothing: the judge reads the observation afterwards.
 import { createHash } from 'node:crypto';
-import { createBitsServer, ScriptedApplication, type BitsServer } from '../server/index.js';
+import { ScriptedApplication, type BitsServer, type BitsServerOptions, type ServerApplication } from '../server/index.js';
 import { classify } from '../rules/index.js';
 import { QUIET_WINDOW_DELAYS, REAL_TIME_PATIENCE_MS, type ConformanceCase } from './cases.js';
 import { ClientNeverIdle, type CaseClock } from './clock.js';
@@ -52,6 +52,11 @@ export function payloadFor(c: ConformanceCase): Uint8Array {
   return bytes;
 }
 
+/** The options of a case's BITS server: under `baseUrl`, with the case's relay form, faults and server setup. */
+export function caseServerOptions(c: ConformanceCase, baseUrl: string, now: () => number, application: ServerApplication): BitsServerOptions {
+  return { origin: baseUrl, application, relay: c.relay, now, ...(c.faults ? { faults: c.faults } : {}), ...c.server };
+}
+
 /** The flow a case runs after resume(): its scenario's, or the matrix flow for its status's class. */
 export function flowOf(c: ConformanceCase): Flow {
   if (c.kind === 'scenario') return scenarioByName(c.scenario!).flow;
@@ -84,12 +89,11 @@ class CaseRun implements FlowContext {
     this.payload = payloadFor(c);
     this.observation = { states: [], checkpoints: {}, calls: [], ledger: [], payloadSha256: createHash('sha256').update(this.payload).digest('hex') };
     this.application = new ScriptedApplication(c.script);
-    let server: BitsServer | undefined;
     this.stage = environment.open(
-      (baseUrl, now) => (server = createBitsServer({ origin: baseUrl, application: this.application, relay: c.relay, now, ...(c.faults ? { faults: c.faults } : {}), ...c.server })),
+      (baseUrl, now) => caseServerOptions(c, baseUrl, now, this.application),
       { signature: () => `${this.server.ledger.entries.length}:${this.job ? this.rawState().state : ''}`, observe: () => this.observe(), refresh: () => this.job?.refresh?.() ?? Promise.resolve() },
     );
-    this.server = server!;
+    this.server = this.stage.server;
     this.clock = this.stage.clock;
     ({ minimumRetryDelayMs: this.delay, noProgressTimeoutMs: this.npt } = c.timing);
     this.quietWindow = QUIET_WINDOW_DELAYS * Math.max(this.delay, 1);
@@ -211,6 +215,7 @@ class CaseRun implements FlowContext {
 }
 
 export async function runCase(c: ConformanceCase, client: ClientUnderTest, environment: CaseEnvironment = inProcess): Promise<Observation> {
+  await environment.ready?.();
   const run = new CaseRun(c, environment);
   try {
     await run.start(client);

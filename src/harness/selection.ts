@@ -60,6 +60,11 @@ function injected<K extends 'caseSelection' | 'timeoutMultiplier'>(key: K) {
   }
 }
 
+/** Whether the run names its cases (`--case`, a replay): then every case keeps its transcript. */
+export function runNamesItsCases(): boolean {
+  return injected('caseSelection')?.cases !== undefined;
+}
+
 /** The per-command answer time for a client in another process, scaled by --timeout-multiplier. */
 export function commandTimeoutMs(defaultMs: number): number {
   const multiplier = injected('timeoutMultiplier');

@@ -11,7 +11,7 @@ import { judge, type Judgement } from './judge/index.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, ProcessClient } from './process-client.js';
 import { judgedRecord, unsupportedRecord, type CaseRecord } from './record.js';
 import { runCase } from './run-case.js';
-import { commandTimeoutMs, selectedCases } from './selection.js';
+import { commandTimeoutMs, runNamesItsCases, selectedCases } from './selection.js';
 import { TcpEnvironment } from './tcp-environment.js';
 
 declare module 'vitest' {
@@ -92,7 +92,7 @@ export async function conformanceSuite(select: (profile: TimingProfile) => Confo
       }
       const observation = await runCase(c, client, environment);
       const judgement = judge(c, observation, { strict: provided('strict') === true, interpretationsOff: provided('interpretationsOff') ?? [] });
-      const record = judgedRecord(c, observation, judgement);
+      const record = judgedRecord(c, observation, judgement, { transcriptWhenPassing: runNamesItsCases() });
       const diagnostics = client.diagnostics;
       if (diagnostics && judgement.verdict !== 'pass') record.clientStderr = diagnostics.stderr();
       const dead = diagnostics?.deadReason();

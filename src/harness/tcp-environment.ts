@@ -1,43 +1,23 @@
 // Clients in another process reach the case's BITS server over real TCP. One wire server serves every
-// case running at the moment; each case lives under its own path prefix (/case-N), and a dispatcher
-// hands each request to that case's msw handlers with msw's getResponse.
-import { getResponse, HttpHandler, HttpResponse, type RequestHandler } from 'msw';
+// case running at the moment, through one set of msw handlers built once (a BitsServerPool): each case
+// lives under its own path prefix (/case-N), and the pool hands each request to that case's server.
+import { BitsServerPool } from '../server/index.js';
 import { startWireServer, type WireServer } from '../wire/index.js';
 import type { SettleProbe } from './clock.js';
-import type { CaseEnvironment, CaseStage, ServerBuilder } from './environment.js';
+import type { CaseEnvironment, CaseStage, ServerSpec } from './environment.js';
 import { RealClock, type RealClockOptions } from './real-clock.js';
-
-interface LiveCase {
-  handlers: RequestHandler[];
-  inFlight: number;
-  errors: string[];
-}
 
 export class TcpEnvironment implements CaseEnvironment {
   readonly transport = 'process';
-  private readonly live = new Map<string, LiveCase>();
+  private readonly pool = new BitsServerPool();
   private cases = 0;
   private wire: WireServer | undefined;
 
   constructor(private readonly clockOptions: RealClockOptions = {}) {}
 
-  /** Starts the wire server on 127.0.0.1 and a free port. */
+  /** Starts the wire server on 127.0.0.1 and a free port. A request under no live case is answered 404. */
   async start(): Promise<this> {
-    const dispatcher = new HttpHandler(/.+/, '*', async ({ request }) => {
-      const prefix = `/${new URL(request.url).pathname.split('/')[1] ?? ''}`;
-      const live = this.live.get(prefix);
-      if (!live) return new HttpResponse(null, { status: 404, headers: { 'Content-Length': '0' } });
-      live.inFlight += 1;
-      try {
-        return (await getResponse(live.handlers, request)) ?? new HttpResponse(null, { status: 404, headers: { 'Content-Length': '0' } });
-      } catch (error) {
-        live.errors.push(`BITS server handler threw: ${error instanceof Error ? error.message : String(error)}`);
-        return new HttpResponse(null, { status: 500, headers: { 'Content-Length': '0' } });
-      } finally {
-        live.inFlight -= 1;
-      }
-    });
-    this.wire = await startWireServer({ handlers: [dispatcher] });
+    this.wire = await startWireServer({ handlers: this.pool.handlers });
     return this;
   }
 
@@ -46,22 +26,12 @@ export class TcpEnvironment implements CaseEnvironment {
     return this.wire.url;
   }
 
-  open(build: ServerBuilder, probe: Omit<SettleProbe, 'busy'>): CaseStage {
-    const prefix = `/case-${++this.cases}`;
-    const baseUrl = `${this.url}${prefix}`;
+  open(spec: ServerSpec, probe: Omit<SettleProbe, 'busy'>): CaseStage {
+    const baseUrl = `${this.url}/case-${++this.cases}`;
     let clock: RealClock | undefined;
-    const server = build(baseUrl, () => clock?.now() ?? 0);
-    const live: LiveCase = { handlers: server.handlers as RequestHandler[], inFlight: 0, errors: [] };
-    this.live.set(prefix, live);
-    clock = new RealClock({ ...probe, busy: () => live.inFlight > 0 }, this.clockOptions);
-    return {
-      baseUrl,
-      clock,
-      handlerErrors: live.errors,
-      close: () => {
-        this.live.delete(prefix);
-      },
-    };
+    const server = this.pool.open(spec(baseUrl, () => clock?.now() ?? 0));
+    clock = new RealClock({ ...probe, busy: () => server.inFlight() > 0 }, this.clockOptions);
+    return { baseUrl, clock, server, handlerErrors: server.handlerErrors, close: () => server.close() };
   }
 
   async close(): Promise<void> {

@@ -98,6 +98,7 @@ function requestLine(c, r) {
 }
 
 function leftOutText(c) {
+  if (!c.tr.length) return c.lo[0] + ' request' + (c.lo[0] === 1 ? '' : 's') + ' not kept: a passing case keeps its states only (its replay command prints the requests)';
   return c.lo[0] + ' requests left out (the report keeps the first ' + c.lo[1] + ' requests of a case and its last ones)';
 }
 

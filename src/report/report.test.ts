@@ -43,7 +43,7 @@ describe('the conformance report', () => {
     const records = [];
     for (const c of statusMatrixCases({ from: 403, to: 404, relays: ['mirror'] })) {
       const observation = await runCase(c, reference);
-      records.push(judgedRecord(c, observation, judge(c, observation)));
+      records.push(judgedRecord(c, observation, judge(c, observation), { transcriptWhenPassing: true }));
     }
     const report = buildReport({
       client: { name: reference.name, version: reference.version, transport: 'in-process' },
@@ -157,5 +157,25 @@ describe('a client looping on requests', () => {
     const report = looping(1_000);
     expect(toHtml(report)).toContain('"lo":[750,200]');
     expect(toJUnitXml(report)).toContain('750 requests left out (the report keeps the first 200 and the last 50 of a case)');
+  });
+});
+
+describe('what a case keeps of its requests', () => {
+  test('a passing case keeps its states and how many requests it made, not the requests; a failing one keeps them; a replay keeps them', async () => {
+    const [c] = statusMatrixCases({ from: 404, to: 404, relays: ['mirror'], jobTypes: ['upload'] });
+    const observation = await runCase(c!, reference);
+    const passing = judge(c!, observation);
+    expect(passing.verdict).toBe('pass');
+    const kept = judgedRecord(c!, observation, passing);
+    expect([kept.transcript, kept.requestsLeftOut, kept.states.length > 0]).toEqual([[], observation.ledger.length, true]);
+    expect(judgedRecord(c!, observation, passing, { transcriptWhenPassing: true }).transcript).toEqual(observation.ledger);
+    const failing = { ...passing, verdict: 'fail' as const, failures: [{ rule: 'APP-4XX' as const, message: 'as if it had failed' }] };
+    expect(judgedRecord(c!, observation, failing)).toMatchObject({ transcript: observation.ledger });
+    expect(judgedRecord(c!, observation, failing)).not.toHaveProperty('requestsLeftOut');
+
+    const report = buildReport({ client: { name: 'r', version: '1', transport: 'in-process' }, records: [kept], runErrors: [], startedAt: new Date(0), finishedAt: new Date(1), replayCommand: (id) => id });
+    expect(assertReport(report).summary).toMatchObject({ pass: 1 });
+    expect(report.summary.verdict).toBe('conformant'); // its requests count, though not kept: not vacuous
+    expect(toHtml(report)).toContain(`"lo":[${observation.ledger.length},${TRANSCRIPT_HEAD}]`);
   });
 });

@@ -9,6 +9,7 @@ import type { CaseExpectation } from '../harness/cases.js';
 import type { ObservedSummary } from '../harness/judge/index.js';
 import { formatHresult } from '../protocol/index.js';
 import { compileAssert, SchemaError } from '../schema/ajv.js';
+import { canonicalJson } from '../schema/canonical-json.js';
 import schema from './conformance.schema.json' with { type: 'json' };
 import { parseInputJson, readInputText, ReportInputError, writeFileAtomic } from './files.js';
 import { isReportV1, readReportV1 } from './report-v1.js';
@@ -274,9 +275,20 @@ export async function writeReport(report: ConformanceReport, dir: string): Promi
   return file;
 }
 
-/** The one serialization the suite writes; `verify` holds files to it byte for byte. */
+/** Texts of sealed reports (sealReport serialized them already): writing one does not serialize it again. */
+const sealedTexts = new WeakMap<ConformanceReport, string>();
+
+/** For sealReport: the report's text, made while sealing it; the report must not change after. */
+export function rememberReportJson(report: ConformanceReport, text: string): void {
+  sealedTexts.set(report, text);
+}
+
+/**
+ * The one serialization the suite writes, and `verify` holds files to byte for byte: the report's RFC 8785
+ * canonical form (the form its digest is computed over, keys sorted, no whitespace) and a newline.
+ */
 export function reportJson(report: ConformanceReport): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
+  return sealedTexts.get(report) ?? `${canonicalJson(report)}\n`;
 }
 
 /** Reads, parses and validates a report file; every problem is one line naming the file. */

@@ -14,6 +14,25 @@ const check = (text: string, key?: Parameters<typeof verifyReportText>[2]) => ve
 describe('digest and signature', () => {
   test('canonical JSON sorts keys and drops whitespace, like RFC 8785', () => {
     expect(canonicalJson({ b: [1, { d: true, c: null }], a: 'é\n', 10: 1.5 })).toBe('{"10":1.5,"a":"é\\n","b":[1,{"c":null,"d":true}]}');
+    // UTF-16 order, not the integer-first order in which an object lists its keys.
+    expect(canonicalJson({ 9: 'nine', 10: 'ten', a: { u: undefined, '\u00e9': 1, z: [undefined] } })).toBe('{"10":"ten","9":"nine","a":{"z":[null],"é":1}}');
+    expect(() => canonicalJson({ n: Number.NaN })).toThrow(/NaN/);
+  });
+
+  test('a sealed report is written as its canonical form, serialized once while sealing', () => {
+    const sealed = sealReport(makeReport([makeRecord({ status: 404, verdict: 'fail' }), makeRecord({ status: 200 })]));
+    const text = reportJson(sealed);
+    expect(text).toBe(`${canonicalJson(sealed)}\n`);
+    expect(reportJson(JSON.parse(text))).toBe(text); // and a file read back spells the same
+    expect(reportDigest(JSON.parse(text))).toBe(sealed.integrity!.digest);
+  });
+
+  test('a report written in the earlier layout (indented by two spaces) still verifies, and an edit of its whitespace does not', () => {
+    const signer = keys();
+    const sealed = JSON.parse(reportJson(sealReport(makeReport([makeRecord({ status: 404, verdict: 'fail' })]), signer.privateKey))) as object;
+    const earlier = `${JSON.stringify(sealed, null, 2)}\n`;
+    expect(check(earlier, signer.publicKey)).toMatchObject({ verified: true, problems: [] });
+    expect(check(earlier.replace('\n  "', '\n   "'), signer.publicKey).problems).toEqual(['the file is not byte for byte as the suite wrote it (whitespace, key order or escaping changed)']);
   });
 
   test('the digest ignores key order and its own block, and changes with any value', () => {
@@ -44,10 +63,12 @@ describe('digest and signature', () => {
     const signer = keys();
     const text = reportJson(sealReport(makeReport([makeRecord({ status: 404, verdict: 'fail' }), makeRecord({ status: 200 })]), signer.privateKey));
     // Edit a byte in values, in keys, in whitespace, in the digest and in the signature.
-    const spots = [text.indexOf('"fail"') + 2, text.indexOf('"wallTimeMs"') + 3, text.indexOf('\n  "suite"'), text.indexOf('"digest": "') + 12, text.indexOf('"value": "') + 12, text.indexOf('"posts": ') + 9];
+    // The file is canonical JSON: its only whitespace is the newline at the end.
+    const spots = [text.indexOf('"fail"') + 2, text.indexOf('"wallTimeMs"') + 3, text.indexOf('"suite"') + 2, text.length - 1, text.indexOf('"digest":"') + 11, text.indexOf('"value":"') + 11, text.indexOf('"posts":') + 9];
+    expect(spots.every((at) => at > 12)).toBe(true);
     for (const at of spots) {
       const byte = text[at]!;
-      const swapped = byte === ' ' ? '\t' : /\d/.test(byte) ? String((Number(byte) + 1) % 10) : byte === 'a' ? 'b' : 'a';
+      const swapped = byte === '\n' ? ' ' : /\d/.test(byte) ? String((Number(byte) + 1) % 10) : byte === 'a' ? 'b' : 'a';
       const edited = text.slice(0, at) + swapped + text.slice(at + 1);
       let parsed: unknown;
       try {

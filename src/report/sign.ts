@@ -4,8 +4,8 @@
 // writes, so an edit that changes no value (whitespace, key order) is caught too.
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { parseInputJson, readInputText, ReportInputError } from './files.js';
-import { reportJson, type ConformanceReport, type ReportIntegrity } from './report.js';
 import { canonicalJson } from '../schema/canonical-json.js';
+import { rememberReportJson, reportJson, type ConformanceReport, type ReportIntegrity } from './report.js';
 
 /** The SHA-256 (hex) of the report's canonical form, its `integrity` property excluded. */
 export function reportDigest(report: object): string {
@@ -22,9 +22,20 @@ function derKeyId(der: Buffer): string {
   return `sha256:${createHash('sha256').update(der).digest('hex')}`;
 }
 
-/** Returns the report with its integrity block: the digest, and the signature when a key is given. */
+/**
+ * Returns the report with its integrity block: the digest, and the signature when a key is given. The
+ * report is serialized once: each top-level member's canonical text goes into the digest, and the same
+ * texts, with `integrity` in its sorted place, make the file reportJson() writes.
+ */
 export function sealReport(report: ConformanceReport, signingKey?: KeyObject): ConformanceReport {
-  const digest = reportDigest(report);
+  const { integrity: _old, ...content } = report;
+  const members = Object.entries(content)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]): [string, string] => [k, canonicalJson(v)])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const hash = createHash('sha256').update('{', 'utf8');
+  members.forEach(([k, text], i) => hash.update(`${i ? ',' : ''}${JSON.stringify(k)}:`, 'utf8').update(text, 'utf8'));
+  const digest = hash.update('}', 'utf8').digest('hex');
   const integrity: ReportIntegrity = { canonicalization: 'RFC8785', algorithm: 'sha256', digest };
   if (signingKey) {
     const publicKey = createPublicKey(signingKey);
@@ -36,8 +47,10 @@ export function sealReport(report: ConformanceReport, signingKey?: KeyObject): C
       value: sign(null, Buffer.from(digest, 'ascii'), signingKey).toString('base64'),
     };
   }
-  const { integrity: _old, ...content } = report;
-  return { ...content, integrity };
+  const sealed: ConformanceReport = { ...content, integrity };
+  const withIntegrity = [...members, ['integrity', canonicalJson(integrity)] as [string, string]].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  rememberReportJson(sealed, `{${withIntegrity.map(([k, text]) => `${JSON.stringify(k)}:${text}`).join(',')}}\n`);
+  return sealed;
 }
 
 async function readKey(file: string, what: string, make: (pem: string) => KeyObject): Promise<KeyObject> {
@@ -123,6 +136,11 @@ function signatureProblems(signature: Record<string, unknown>, problems: string[
   }
 }
 
+/** Reports were written indented by two spaces, in the order the suite builds them, before they were written canonical. */
+function earlierLayout(parsed: object): string {
+  return `${JSON.stringify(parsed, null, 2)}\n`;
+}
+
 /**
  * Checks a report file's text: its form, its digest and its signature. Without `trustedKey` the
  * signature is checked against the key the report names, which proves it unchanged since signing
@@ -145,7 +163,7 @@ export function verifyReportText(text: string, parsed: unknown, trustedKey?: Key
   const digestHolds = actual === integrity.digest;
   if (digestHolds) checks.push(`digest sha256 ${actual} matches the content`);
   else problems.push(`digest mismatch: the report says ${integrity.digest}, its content hashes to ${actual}`);
-  if (text === reportJson(parsed as unknown as ConformanceReport)) checks.push('the file is byte for byte as the suite wrote it');
+  if (text === reportJson(parsed as unknown as ConformanceReport) || text === earlierLayout(parsed)) checks.push('the file is byte for byte as the suite wrote it');
   else problems.push('the file is not byte for byte as the suite wrote it (whitespace, key order or escaping changed)');
 
   const signature = integrity.signature;

@@ -64,11 +64,13 @@ export function transcriptLines(c: ReportCase, limit = Infinity): string[] {
   });
   // The report keeps the first TRANSCRIPT_HEAD requests and the last ones: the gap is right after the head.
   if (c.requestsLeftOut && lines.length > TRANSCRIPT_HEAD) lines.splice(TRANSCRIPT_HEAD, 0, leftOutLine(c.requestsLeftOut));
+  if (c.requestsLeftOut && c.transcript.length === 0) lines.push(leftOutLine(c.requestsLeftOut, 0));
   if (c.transcript.length > limit) lines.push(`... ${c.transcript.length - limit} more request(s) in conformance.json${c.requestsLeftOut ? `, and ${leftOutLine(c.requestsLeftOut)}` : ''}`);
   return lines;
 }
 
-export function leftOutLine(count: number): string {
+export function leftOutLine(count: number, kept = 1): string {
+  if (kept === 0) return `${count} request${count === 1 ? '' : 's'} not kept: a passing case keeps its states only (its replay command prints the requests)`;
   return `${count} request${count === 1 ? '' : 's'} left out (the report keeps the first ${TRANSCRIPT_HEAD} and the last ${TRANSCRIPT_TAIL} of a case)`;
 }
 

@@ -6,7 +6,10 @@ import addFormatsModule from 'ajv-formats';
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
 export function createAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  // No pass over the generated code (code.optimize: it only simplifies that code, never what it
+  // accepts): the report schema compiles in about 0.25 s instead of 1.1 s, once in every run's report,
+  // and validating a whole 2,038-case report takes the same 0.2 s either way.
+  const ajv = new Ajv2020({ allErrors: true, strict: true, code: { optimize: false } });
   addFormats(ajv);
   return ajv;
 }

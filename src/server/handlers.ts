@@ -2,7 +2,7 @@
 // the server application, relayed outcomes, reply downloads, and scripted faults. Every request goes
 // into the ledger, with what the judge needs to check the client's packets.
 import { createHash } from 'node:crypto';
-import { HttpHandler, HttpResponse, http, type RequestHandler } from 'msw';
+import { HttpHandler, HttpResponse, type RequestHandler } from 'msw';
 import {
   BITS_PROTOCOL_GUID,
   HEADER,
@@ -57,9 +57,14 @@ export function farmHostFor(origin: string): string {
 }
 
 export interface BitsServer {
+  /** The msw handlers that serve it (in a pool, shared with the pool's other servers). */
   handlers: RequestHandler[];
   ledger: Ledger;
   sessions: ReadonlyMap<string, Readonly<Session>>;
+  /** Requests of this server whose answer the handlers are still preparing. */
+  inFlight(): number;
+  /** Exceptions thrown inside the handlers while answering this server's requests: harness errors. */
+  handlerErrors: readonly string[];
 }
 
 const REPLY_PATH = '/__bits-reply/';
@@ -249,13 +254,120 @@ function accept(session: Session, range: ContentRange, body: Uint8Array, acceptA
   session.received = end;
 }
 
+/** A job's server in a pool: where its requests come from, and what the harness reads of it. */
+interface PoolMember {
+  model: BitsServerModel;
+  server: BitsServer;
+  /** The reply downloads live under the job's own base URL only, not the farm's. */
+  replies: boolean;
+}
+
+/** Requests whose answer the handlers are preparing, and what went wrong in them, per job. */
+interface MemberState {
+  inFlight: number;
+  errors: string[];
+}
+
+/** `/__bits-reply/<session>`, an optional trailing slash: what msw's `:session` path parameter matched. */
+const REPLY_ROUTE = /^\/__bits-reply\/([^/#?]+?)\/?$/i;
+
+/**
+ * The BITS servers of many jobs behind one set of msw handlers, built once: each request goes to the job
+ * whose base URL it names (an origin, or an origin and a first path segment such as `/case-17`). Building
+ * handlers costs msw a stack capture each, and a string path costs a pattern compile on every request:
+ * a pool builds two handlers for a whole run and matches by a map lookup. Requests under no job's base
+ * URL match no handler, as before.
+ */
+export class BitsServerPool {
+  readonly handlers: RequestHandler[];
+  private readonly members = new Map<string, PoolMember>();
+  private readonly routed = new WeakMap<Request, PoolMember>();
+  private readonly state = new WeakMap<BitsServerModel, MemberState>();
+
+  constructor() {
+    const bitsPost = new HttpHandler(/^BITS_POST$/, ({ request }) => this.claim(request, false), ({ request }) => this.serve(request, (m) => m.onBitsPost({ request })));
+    const replyDownload = new HttpHandler('GET', ({ request }) => this.claimReply(request), ({ request, params }) =>
+      this.serve(request, (m) => m.onReplyDownload({ request, params })),
+    );
+    this.handlers = [bitsPost, replyDownload];
+  }
+
+  /** Serves a job's server under `options.origin` (and its farm host) until close(). */
+  open(options: BitsServerOptions): BitsServer & { close(): void } {
+    const model = new BitsServerModel(options);
+    const farmOrigin = model.farmHost ? Object.assign(new URL(options.origin), { hostname: model.farmHost }).href.replace(/\/$/, '') : undefined;
+    const state: MemberState = { inFlight: 0, errors: [] };
+    const server: BitsServer = {
+      handlers: this.handlers,
+      ledger: model.ledger,
+      sessions: model.table.sessions,
+      inFlight: () => state.inFlight,
+      handlerErrors: state.errors,
+    };
+    this.state.set(model, state);
+    const keys = [baseKey(options.origin), ...(farmOrigin ? [baseKey(farmOrigin)] : [])];
+    keys.forEach((key, i) => this.members.set(key, { model, server, replies: i === 0 }));
+    return {
+      ...server,
+      close: () => {
+        for (const key of keys) if (this.members.get(key)?.model === model) this.members.delete(key);
+      },
+    };
+  }
+
+  /** The member whose base URL holds this URL: its origin alone, or its origin and first path segment. */
+  private memberOf(url: URL): { member: PoolMember; rest: string } | undefined {
+    const byOrigin = this.members.get(url.origin.toLowerCase());
+    if (byOrigin) return { member: byOrigin, rest: url.pathname };
+    const slash = url.pathname.indexOf('/', 1);
+    if (slash < 0) return undefined; // `${base}/*` needs the slash after the base
+    const member = this.members.get(`${url.origin}${url.pathname.slice(0, slash)}`.toLowerCase());
+    return member ? { member, rest: url.pathname.slice(slash) } : undefined;
+  }
+
+  private claim(request: Request, replies: boolean): boolean {
+    const found = this.memberOf(new URL(request.url));
+    if (!found || (replies && !found.member.replies)) return false;
+    this.routed.set(request, found.member);
+    return true;
+  }
+
+  /** A reply download: a GET of `${base}/__bits-reply/:session` on the job's own base URL. */
+  private claimReply(request: Request): { matches: boolean; params: Record<string, string> } {
+    const found = this.memberOf(new URL(request.url));
+    const session = found?.member.replies ? REPLY_ROUTE.exec(found.rest)?.[1] : undefined;
+    if (!found || session === undefined) return { matches: false, params: {} };
+    this.routed.set(request, found.member);
+    // As msw decodes a path parameter.
+    return { matches: true, params: { session: decodeURIComponent(session) } };
+  }
+
+  /** Runs a member's handler, counting it in flight and keeping what it threw (msw answers that with a 500). */
+  private async serve(request: Request, answer: (model: BitsServerModel) => Response | Promise<Response>): Promise<Response> {
+    const member = this.routed.get(request)!;
+    const state = this.state.get(member.model)!;
+    state.inFlight += 1;
+    try {
+      return await answer(member.model);
+    } catch (error) {
+      state.errors.push(`BITS server handler threw: ${error instanceof Error ? error.message : String(error)}`);
+      throw error;
+    } finally {
+      state.inFlight -= 1;
+    }
+  }
+}
+
+/** A base URL as the pool keys it: msw matched paths without regard to case. */
+function baseKey(base: string): string {
+  const url = new URL(base);
+  return `${url.origin}${url.pathname.replace(/\/$/, '')}`.toLowerCase();
+}
+
+/** One job's BITS server with handlers of its own (a pool of one). */
 export function createBitsServer(options: BitsServerOptions): BitsServer {
-  const model = new BitsServerModel(options);
-  const { origin } = options;
-  const farmOrigin = model.farmHost ? Object.assign(new URL(origin), { hostname: model.farmHost }).href.replace(/\/$/, '') : undefined;
-  const bitsPost = [origin, ...(farmOrigin ? [farmOrigin] : [])].map((o) => new HttpHandler(/^BITS_POST$/, `${o}/*`, model.onBitsPost));
-  const replyDownload = http.get(`${origin}${REPLY_PATH}:session`, model.onReplyDownload);
-  return { handlers: [...bitsPost, replyDownload], ledger: model.ledger, sessions: model.table.sessions };
+  const { close: _unused, ...server } = new BitsServerPool().open(options);
+  return server;
 }
 
 function describe(response: Response): LedgerResponse {

@@ -1,4 +1,4 @@
-export { createBitsServer, farmHostFor, type BitsServer, type BitsServerOptions } from './handlers.js';
+export { BitsServerPool, createBitsServer, farmHostFor, type BitsServer, type BitsServerOptions } from './handlers.js';
 export { ScriptedApplication, type ApplicationAnswer, type Notification, type ServerApplication } from './application.js';
 export { Ledger, type LedgerEntry, type LedgerResponse } from './ledger.js';
 export { RELAY_FORMS, errorHeaderFor, type RelayForm } from './acks.js';

@@ -4,7 +4,7 @@ import { getResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { BITS_PROTOCOL_GUID } from '../protocol/index.js';
-import { createBitsServer, noteRequestOrigin, ScriptedApplication, type BitsServer, type RelayForm } from './index.js';
+import { BitsServerPool, createBitsServer, noteRequestOrigin, ScriptedApplication, type BitsServer, type RelayForm } from './index.js';
 
 const msw = setupServer();
 const unhandled: Error[] = [];
@@ -269,5 +269,50 @@ describe('what the server keeps', () => {
     // A forgotten session is not found, as a BITS server that dropped it would say.
     const forgotten = await post({ 'BITS-Packet-Type': 'Close-Session', 'BITS-Session-Id': ids[0]! });
     expect([forgotten.status, forgotten.headers.get('BITS-Error-Code')]).toEqual([500, '0x8020001F']);
+  });
+});
+
+describe('a pool of servers behind one set of handlers', () => {
+  const options = (origin: string, script = [200]) => ({ origin, application: new ScriptedApplication(script), relay: 'mirror' as const, now: () => 0 });
+  const ping = (url: string) => new Request(url, { method: 'BITS_POST', headers: { 'BITS-Packet-Type': 'Ping' } });
+
+  test('each request reaches the server whose base URL holds it, an origin or an origin and a first path segment', async () => {
+    const pool = new BitsServerPool();
+    const a = pool.open(options('http://pool-a.bits.test'));
+    const b = pool.open(options('http://127.0.0.1:9/case-1'));
+    const c = pool.open(options('http://127.0.0.1:9/case-10'));
+    expect(pool.handlers.length).toBe(2);
+    for (const url of ['http://pool-a.bits.test/upload/x', 'http://127.0.0.1:9/case-1/upload/x', 'http://127.0.0.1:9/CASE-10/x']) expect((await getResponse(pool.handlers, ping(url)))?.status).toBe(200);
+    // Under no base URL, or the base without its slash: no handler, as msw's `${base}/*` did not match either.
+    for (const url of ['http://pool-b.bits.test/x', 'http://127.0.0.1:9/case-2/x', 'http://127.0.0.1:9/case-1']) expect(await getResponse(pool.handlers, ping(url))).toBeUndefined();
+    expect([a, b, c].map((s) => s.ledger.count)).toEqual([1, 1, 1]);
+    b.close();
+    expect(await getResponse(pool.handlers, ping('http://127.0.0.1:9/case-1/upload/x'))).toBeUndefined();
+    expect(a.inFlight()).toBe(0);
+  });
+
+  test('a farm answers on its second host too, but replies are downloaded from the job base URL only', async () => {
+    const pool = new BitsServerPool();
+    const server = pool.open({ ...options('http://farm.bits.test'), hostId: true });
+    const url = 'http://farm.bits.test/upload/f.bin';
+    const created = await getResponse(pool.handlers, new Request(url, { method: 'BITS_POST', headers: { 'BITS-Packet-Type': 'Create-Session', 'BITS-Supported-Protocols': BITS_PROTOCOL_GUID } }));
+    const session = created!.headers.get('BITS-Session-Id')!;
+    const farmUrl = `http://${created!.headers.get('BITS-Host-Id')}/upload/f.bin`;
+    const fragment = new Request(farmUrl, { method: 'BITS_POST', headers: { 'BITS-Packet-Type': 'Fragment', 'BITS-Session-Id': session, 'Content-Range': 'bytes 0-9/10' }, body: new Uint8Array(10) });
+    const last = await getResponse(pool.handlers, fragment);
+    const replyUrl = last!.headers.get('BITS-Reply-URL')!;
+    expect(replyUrl.startsWith('http://farm.bits.test/__bits-reply/')).toBe(true);
+    expect((await getResponse(pool.handlers, new Request(replyUrl)))?.status).toBe(200);
+    expect(await getResponse(pool.handlers, new Request(replyUrl.replace('farm.bits.test', new URL(farmUrl).host)))).toBeUndefined();
+    expect(server.ledger.entries.map((e) => e.packetType)).toEqual(['Create-Session', 'Fragment', 'GET']);
+  });
+
+  test('what a handler throws is kept for the server it belongs to, and rethrown for the transport to answer', async () => {
+    const pool = new BitsServerPool();
+    const server = pool.open(options('http://throws.bits.test'));
+    const broken = new Request('http://throws.bits.test/x', { method: 'BITS_POST', headers: { 'BITS-Packet-Type': 'Ping' }, body: new ReadableStream({ pull: (c) => c.error(new Error('body broke')) }), duplex: 'half' } as RequestInit);
+    await expect(getResponse(pool.handlers, broken)).rejects.toThrow('body broke');
+    expect(server.handlerErrors).toEqual(['BITS server handler threw: body broke']);
+    expect(server.inFlight()).toBe(0);
   });
 });

@@ -1,10 +1,12 @@
 // The wire server over real TCP: the BITS handlers through supertest and Node's fetch, and the
 // HTTP/1.1 edge cases through raw sockets, byte for byte.
 import { HttpHandler, HttpResponse, delay, type RequestHandler } from 'msw';
+import { setTimeout as sleep } from 'node:timers/promises';
 import supertest from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { BITS_PROTOCOL_GUID } from '../protocol/index.js';
 import { createBitsServer, requestOrigin, ScriptedApplication, type RequestOrigin } from '../server/index.js';
+import { VirtualClock } from '../harness/clock.js';
 import { startWireServer, type WireRequestInfo, type WireServer } from './index.js';
 import { connectRaw, exchange, splitResponses } from './test-support.js';
 
@@ -423,6 +425,22 @@ describe('limits and timeouts (a server with small limits)', () => {
       const slowBody = await exchange(own.port, ['BITS_POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 12\r\n\r\n', ...Array.from('abcdefghijkl')], { gapMs: 70, until: (t) => t.endsWith(']') });
       expect(slowBody.text).toMatch(/\[abcdefghijkl\]$/);
     } finally {
+      await own.close();
+    }
+  });
+
+  test('its timers stay real while a case fakes the globals: a slow head is dropped on the wall clock', async () => {
+    const own = await startWireServer({ handlers: [echo], idleTimeoutMs: 0, headTimeoutMs: 300 });
+    const clock = VirtualClock.install({ busy: () => false, signature: () => '' });
+    try {
+      const raw = await connectRaw(own.port);
+      raw.write('BITS_POST / HTTP/1.1\r\nHost: h\r\n');
+      await sleep(900); // real time (timers/promises is never faked)
+      expect(raw.isClosed()).toBe(true);
+      await clock.advance(3_600_000); // and nothing of the server's waits on the virtual clock
+      expect(own.connections()).toBe(0);
+    } finally {
+      clock.uninstall();
       await own.close();
     }
   });

@@ -10,6 +10,10 @@ import { getResponse, type RequestHandler } from 'msw';
 import { noteRequestOrigin } from '../server/origin.js';
 import { RequestParser, type ParsedRequest } from './parser.js';
 
+// The server's own timers are always real, even while a harness fakes the globals for an in-process
+// client under virtual time: a slowloris timer must never fire as if it were one of the client's.
+const { setTimeout, clearTimeout } = globalThis;
+
 export interface WireRequestInfo {
   /** The method as sent; '' when the request could not be parsed. */
   method: string;
@@ -30,6 +34,16 @@ export interface WireServerOptions {
   host?: string;
   /** Default 0: a free port. */
   port?: number;
+  /** Listen on this local socket (a Unix domain socket, or a Windows named pipe) instead of host and port. */
+  path?: string;
+  /**
+   * Default true: each request's connection and whether its head had Content-Length are noted for the
+   * handlers (src/server/origin.ts). The in-process transport passes false: in-process the ledger knows
+   * neither, whichever way a client's requests travel, so every in-process client is judged alike.
+   */
+  noteOrigin?: boolean;
+  /** Default false. True: neither the server nor its connections keep the process alive (an in-process transport). */
+  unref?: boolean;
   /** Default 64 KiB. A larger header block is answered with 400 and the connection closed. */
   maxHeaderBytes?: number;
   /** Default 16 MiB. A larger body is answered with 400 (not 413: BITS gives 413 its own meaning). */
@@ -51,6 +65,7 @@ export interface WireServerOptions {
 export interface WireServer {
   /** `http://host:port`: the origin to give clients and to build the handlers for. */
   url: string;
+  /** 0 on a local socket (the `path` option). */
   port: number;
   server: net.Server;
   /** Ends every connection and stops listening. */
@@ -61,6 +76,7 @@ export interface WireServer {
 
 interface Context {
   handlers: WireServerOptions['handlers'];
+  noteOrigin: boolean;
   limits: { maxHeaderBytes: number; maxBodyBytes: number };
   idleTimeoutMs: number;
   requestTimeoutMs: number;
@@ -92,6 +108,7 @@ function contextOf(options: WireServerOptions): Context {
   };
   return {
     handlers: options.handlers,
+    noteOrigin: options.noteOrigin ?? true,
     limits: { maxHeaderBytes: options.maxHeaderBytes ?? 64 * 1024, maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024 },
     idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
     requestTimeoutMs: options.requestTimeoutMs ?? 300_000,
@@ -102,10 +119,10 @@ function contextOf(options: WireServerOptions): Context {
   };
 }
 
-function listen(server: net.Server, port: number, host: string): Promise<void> {
+function listen(server: net.Server, at: { port: number; host: string } | { path: string }): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen(at, () => {
       server.off('error', reject);
       resolve();
     });
@@ -127,22 +144,25 @@ export async function startWireServer(options: WireServerOptions): Promise<WireS
   const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    if (options.unref) socket.unref();
     new Connection(socket, ctx, ++accepted);
   });
   if (options.maxConnections !== undefined) {
     server.maxConnections = options.maxConnections;
     server.on('drop', () => ctx.report({ method: '', url: '', status: 0, ms: 0, error: `connection refused: ${options.maxConnections} already open` }));
   }
-  await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  await listen(server, options.path === undefined ? { port: options.port ?? 0, host: options.host ?? '127.0.0.1' } : { path: options.path });
+  if (options.unref) server.unref();
   // Accept errors (EMFILE and the like) after listening must not become an uncaught exception.
   server.on('error', (error) => ctx.reportError(error));
-  const address = server.address() as AddressInfo;
-  ctx.fallbackHost = `${urlHostOf(address)}:${address.port}`;
+  const address = server.address();
+  // A local socket has no host of its own: requests name theirs in Host.
+  ctx.fallbackHost = typeof address === 'object' && address ? `${urlHostOf(address)}:${address.port}` : 'localhost';
 
   let closing: Promise<void> | undefined;
   return {
     url: `http://${ctx.fallbackHost}`,
-    port: address.port,
+    port: typeof address === 'object' && address ? address.port : 0,
     server,
     connections: () => sockets.size,
     close() {
@@ -368,7 +388,7 @@ async function resolveRequest(request: ParsedRequest, ctx: Context, connection: 
   // Facts of the wire for the handlers, read from the head as sent: a Request's own headers are no
   // evidence of Content-Length in-process, where a fetch client's Request lacks what fetch adds on the wire.
   const contentLengthSent = request.headers.some(([name]) => name.toLowerCase() === 'content-length');
-  noteRequestOrigin(fetchRequest, { connection, contentLengthSent });
+  if (ctx.noteOrigin) noteRequestOrigin(fetchRequest, { connection, contentLengthSent });
 
   let response: Response | undefined;
   try {

@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import ignoresHostId from '../../fixtures/clients/protocol/ignores-host-id.js';
 import keepsSize from '../../fixtures/clients/protocol/keeps-size-after-413.js';
 import { createUploadJob } from '../../src/client/index.js';
-import { createBitsServer, ScriptedApplication } from '../../src/server/index.js';
+import { ScriptedApplication } from '../../src/server/index.js';
 import { fastRunOf, killMember, loadZoo } from './zoo.js';
 import type { JobOptions } from '../../src/harness/contract.js';
 import { InProcessEnvironment } from '../../src/harness/environment.js';
@@ -44,7 +44,8 @@ test('the reference client at its defaults (1 MiB fragments) passes every scenar
 
 test('a case abandoned half-way (timed out) does not leave its fake timers to the next one', async () => {
   const stuck = new InProcessEnvironment();
-  stuck.open(() => createBitsServer({ origin: 'http://stuck.bits.test', application: new ScriptedApplication([200]), relay: 'mirror', now: () => 0 }), { signature: () => '' });
+  await stuck.ready();
+  stuck.open(() => ({ origin: 'http://stuck.bits.test', application: new ScriptedApplication([200]), relay: 'mirror', now: () => 0 }), { signature: () => '' });
   const [c] = scenarioCases(undefined, ['close-503']);
   expect(judge(c!, await runCase(c!, reference, stuck)).verdict).toBe('pass');
 });

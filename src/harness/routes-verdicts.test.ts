@@ -1,0 +1,50 @@
+// The direct route (fetch answered by getResponse, node:http over a local socket to the wire reader) is
+// a faster way to the same msw handlers, never a different server: every case of the suite, run against
+// a conformant client and against a broken one, is judged the same through it as through msw's own
+// interceptors (the route the suite used before), failures and rules not judged included.
+import { describe, expect, test } from 'vitest';
+import { plainClient } from '../../fixtures/clients/plain-client.js';
+import { allCases } from './cases.js';
+import type { ClientUnderTest } from './contract.js';
+import { InProcessEnvironment } from './environment.js';
+import type { InProcessRoute } from './in-process.js';
+import { judge } from './judge/index.js';
+import reference from './reference-client.js';
+import { runCase } from './run-case.js';
+
+/** Each case's id with its verdict, the rules it failed and the rules it could not judge. */
+async function verdicts(client: ClientUnderTest, route: InProcessRoute, step = 1): Promise<string[]> {
+  const environment = new InProcessEnvironment(route);
+  await environment.ready();
+  const lines: string[] = [];
+  for (const c of allCases().filter((_, i) => i % step === 0)) {
+    const j = judge(c, await runCase(c, client, environment));
+    const failed = [...new Set(j.failures.map((f) => f.rule))].sort().join(',');
+    const notJudged = j.notJudged.map((n) => n.rule).sort().join(',');
+    lines.push(`${c.id} ${j.verdict} [${failed}] [${notJudged}]`);
+  }
+  return lines;
+}
+
+/** A client with faults several rule families catch (a re-post after a 403, no Ping on resume, no Cancel-Session). */
+const broken = plainClient({ repostAfter403OnResume: [1], resumeSkipsPing: true, cancelSendsNothing: true }, 'plain client, broken');
+
+describe('the direct route and the msw route judge every case the same', () => {
+  test.for([
+    ['plain client (fetch), conformant', plainClient(), 0],
+    ['plain client (fetch), broken', broken, 1],
+  ] as const)('%s: all cases', { timeout: 300_000 }, async ([, client, failing]) => {
+    const direct = await verdicts(client, 'direct');
+    expect(direct.length).toBe(allCases().length);
+    // Not a comparison of two empty verdict lists: the broken client fails cases, the conformant one none.
+    expect(direct.filter((line) => line.includes(' fail ')).length > 0).toBe(failing > 0);
+    expect(await verdicts(client, 'msw')).toEqual(direct);
+  });
+
+  // node:http through msw's interceptor costs several times what fetch does: every third case.
+  test('reference client (node:http): every third case', { timeout: 300_000 }, async () => {
+    const direct = await verdicts(reference, 'direct', 3);
+    expect(direct.every((line) => line.includes(' pass '))).toBe(true);
+    expect(await verdicts(reference, 'msw', 3)).toEqual(direct);
+  });
+});
