@@ -5,21 +5,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { isEntry } from '../../src/cli/entry.js';
+import type { ExecutionFigures } from './execution.js';
 
 export const BEGIN = '<!-- bench:begin (npm run bench:readme writes this from reports/bench.json) -->';
 export const END = '<!-- bench:end -->';
 
-export interface EngineRow {
-  label: string;
-  cases: number;
-  requests: number;
-  msPerCase: number;
-  msPerRequest: number;
-  getResponseMsPerRequest: number;
-  nativeMsPerRequest: number;
-  vsGetResponse: number;
-  vsNative: number;
-}
+/** One engine row: the figures execution.ts measures that the table shows. */
+export type EngineRow = { label: string } & Pick<ExecutionFigures, 'cases' | 'requests' | 'msPerCase' | 'msPerRequest' | 'getResponseMsPerRequest' | 'nativeMsPerRequest' | 'vsGetResponse' | 'vsNative'>;
 
 export interface RunRow {
   label: string;
