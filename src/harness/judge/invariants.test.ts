@@ -1,0 +1,143 @@
+// The invariants judged on every case (judge/invariants.ts) on ledgers built by hand: each check at the
+// edges of its premise, with the evidence it blames (blame-once reads it) and the words a vendor reads.
+import { describe, expect, test } from 'vitest';
+import type { LedgerEntry, LedgerResponse } from '../../server/index.js';
+import { allCases, type ConformanceCase } from '../cases.js';
+import type { CallEntry, Observation, StateEntry } from '../observation.js';
+import { claimInvariants, requestInvariants } from './invariants.js';
+
+const c: ConformanceCase = allCases().find((x) => x.id === 'app/200/mirror/upload')!;
+const size = c.payloadBytes;
+
+const observation = (more: Partial<Observation> = {}): Observation => ({ states: [], checkpoints: {}, calls: [], ledger: [], payloadSha256: 'abc', ...more });
+const state = (name: string, seen: number, t = 0, valid = true): StateEntry => ({ t, state: name, valid, error: null, seen });
+const call = (name: CallEntry['call'], seen: number, more: Partial<CallEntry> = {}): CallEntry => ({ t: 0, call: name, seen, state: 'TRANSFERRING', openSessions: 1, ...more });
+const request = (seq: number, packetType: LedgerEntry['packetType'], more: Partial<LedgerEntry> = {}): LedgerEntry => ({
+  seq, t: 0, method: 'BITS_POST', url: 'http://bits.test/upload', packetType, sessionId: '{S1}', bodyLength: 0, notifications: 0, ...more,
+});
+const ack = (received: number | undefined, status = 200): LedgerResponse => ({ status, ...(received === undefined ? {} : { receivedRange: received }) });
+const fragment = (seq: number, received: number | undefined, status = 200): LedgerEntry => request(seq, 'Fragment', { response: ack(received, status) });
+
+describe('ACK-RANGE-ALWAYS: after an Ack short of the end, the session goes on from its offset', () => {
+  const rules = (ledger: LedgerEntry[], calls: CallEntry[] = []) => requestInvariants(c, observation({ ledger, calls })).filter((f) => f.rule === 'ACK-RANGE-ALWAYS');
+
+  test('a Close-Session after an Ack naming an offset before the end is named, with that request as evidence', () => {
+    const [f] = rules([fragment(3, 100), request(4, 'Close-Session', { response: ack(undefined) })]);
+    expect(f).toMatchObject({ rule: 'ACK-RANGE-ALWAYS', evidence: { unwanted: [4] } });
+    expect(f!.message).toBe(`interpretation: request #4: the Ack of request #3 named offset 100 of ${size} bytes, yet the client sent Close-Session instead of a Fragment from 100`);
+  });
+
+  test('a Cancel-Session is named the same way', () => {
+    expect(rules([fragment(3, 0), request(4, 'Cancel-Session')])[0]!.message).toContain('yet the client sent Cancel-Session instead of a Fragment from 0');
+  });
+
+  test.for([
+    ['the next request is a Fragment', [fragment(3, 100), fragment(4, size)]],
+    ['the Ack named the end of the file', [fragment(3, size), request(4, 'Close-Session')]],
+    ['the Ack named no offset', [fragment(3, undefined), request(4, 'Close-Session')]],
+    ['the Ack named no whole number', [fragment(3, 100.5), request(4, 'Close-Session')]],
+    ['the Ack was not a success', [fragment(3, 100, 416), request(4, 'Close-Session')]],
+    ['the close is of another session', [fragment(3, 100), request(4, 'Close-Session', { sessionId: '{S2}' })]],
+    ['the Ack was the last request', [fragment(3, 100)]],
+    ['the Ack was of a Ping', [request(3, 'Ping', { response: ack(100) }), request(4, 'Close-Session')]],
+  ] as const)('not named when %s', ([, ledger]) => {
+    expect(rules([...ledger])).toEqual([]);
+  });
+
+  test('the session ids are compared as the server compares them (case and spaces aside)', () => {
+    expect(rules([fragment(3, 100), request(4, 'Close-Session', { sessionId: ' {s1} ' })])).toHaveLength(1);
+  });
+
+  test('not named when the harness cancelled or suspended the job before the close', () => {
+    const ledger = [fragment(3, 100), request(4, 'Cancel-Session')];
+    expect(rules(ledger, [call('cancel', 3)])).toEqual([]);
+    expect(rules(ledger, [call('suspend', 3)])).toEqual([]);
+    // A cancel() after the close was not what the close answered, nor a resume() before it.
+    expect(rules(ledger, [call('cancel', 4)])).toHaveLength(1);
+    expect(rules(ledger, [call('resume', 3)])).toHaveLength(1);
+  });
+});
+
+describe('PKT-CLOSE-EARLY and PKT-CLOSE-ONCE', () => {
+  const named = (o: Observation, rule: string) => requestInvariants(c, o).filter((f) => f.rule === rule);
+  const post = (seq: number, status: number, sessionId = '{S1}') => request(seq, 'Fragment', { sessionId, response: ack(size), notification: { count: 1, status, fileSha256: 'abc' }, notifications: 1 });
+
+  test('a Close-Session while the server held less than the file', () => {
+    const [f] = named(observation({ ledger: [request(5, 'Close-Session', { receivedBefore: size - 1 })] }), 'PKT-CLOSE-EARLY');
+    expect(f).toMatchObject({ evidence: { unwanted: [5] }, message: `request #5: Close-Session while the server held ${size - 1} of ${size} bytes (the upload file is deleted)` });
+    expect(named(observation({ ledger: [request(5, 'Close-Session', { receivedBefore: size })] }), 'PKT-CLOSE-EARLY')).toEqual([]);
+  });
+
+  test('a second Close-Session after one the server accepted', () => {
+    const ledger = [post(3, 200), request(4, 'Close-Session', { response: ack(undefined) }), request(5, 'Close-Session', { response: ack(undefined) })];
+    const [f] = named(observation({ ledger }), 'PKT-CLOSE-ONCE');
+    expect(f).toMatchObject({ evidence: { unwanted: [5] }, message: 'request #5: Close-Session sent again after the server accepted the one of request #4 (1 more)' });
+  });
+
+  test.for([500, 599])('re-sending after a %i is allowed (the close was not accepted), but not after session-not-found', (status) => {
+    const ledger = [post(3, 200), request(4, 'Close-Session', { response: { status } }), request(5, 'Close-Session', { response: ack(undefined) })];
+    expect(named(observation({ ledger }), 'PKT-CLOSE-ONCE')).toEqual([]);
+    const lost = [post(3, 200), request(4, 'Close-Session', { response: { status, errorCode: 0x8020001f } }), request(5, 'Close-Session')];
+    expect(named(observation({ ledger: lost }), 'PKT-CLOSE-ONCE')).toHaveLength(1);
+  });
+
+  test('a close of a session whose post was not a success is not PKT-CLOSE-ONCE\'s to judge', () => {
+    const ledger = [post(3, 500), request(4, 'Close-Session', { response: ack(undefined) }), request(5, 'Close-Session')];
+    expect(named(observation({ ledger }), 'PKT-CLOSE-ONCE')).toEqual([]);
+  });
+
+  test('the successful session never closed after complete(): named without evidence', () => {
+    const o = observation({ ledger: [post(3, 200)], states: [state('TRANSFERRED', 3)], checkpoints: { 'after-complete': { t: 0, state: 'ACKNOWLEDGED', error: null } } });
+    expect(named(o, 'PKT-CLOSE-ONCE')).toEqual([expect.objectContaining({ message: 'the session of the successful post (request #3) was never closed: no Close-Session was sent' })]);
+    expect(named(o, 'PKT-CLOSE-ONCE')[0]!.evidence).toBeUndefined();
+    expect(named({ ...o, checkpoints: {} }, 'PKT-CLOSE-ONCE')).toEqual([]);
+    expect(named({ ...o, states: [state('TRANSIENT_ERROR', 3)] }, 'PKT-CLOSE-ONCE')).toEqual([]);
+    expect(named({ ...o, ledger: [post(3, 200), request(4, 'Close-Session', { sessionId: '{S2}' })] }, 'PKT-CLOSE-ONCE')).toHaveLength(1);
+    expect(named({ ...o, ledger: [post(3, 200), request(4, 'Close-Session', { response: { status: 500 } })] }, 'PKT-CLOSE-ONCE')).toEqual([]);
+  });
+});
+
+describe('JOB-FINAL-QUIET: after ACKNOWLEDGED only Close-Session, after CANCELLED only Cancel-Session', () => {
+  const quiet = (o: Observation) => claimInvariants(o).filter((f) => f.rule === 'JOB-FINAL-QUIET');
+
+  test('a request after ACKNOWLEDGED is named with every late request as evidence', () => {
+    const o = observation({ states: [state('ACKNOWLEDGED', 4)], ledger: [request(4, 'Fragment'), request(5, 'Close-Session'), request(6, 'Ping'), request(7, 'Fragment')] });
+    expect(quiet(o)).toEqual([expect.objectContaining({ message: '2 request(s) after the job reached ACKNOWLEDGED (first: Ping, request #6)', evidence: { unwanted: [6, 7] } })]);
+  });
+
+  test('after CANCELLED, Cancel-Session is allowed and Close-Session is not', () => {
+    const ledger = [request(5, 'Cancel-Session'), request(6, 'Close-Session')];
+    expect(quiet(observation({ states: [state('CANCELLED', 4)], ledger }))).toEqual([expect.objectContaining({ evidence: { unwanted: [6] } })]);
+    expect(quiet(observation({ states: [state('ACKNOWLEDGED', 4)], ledger }))).toEqual([expect.objectContaining({ evidence: { unwanted: [5] } })]);
+  });
+
+  test('a request that came before the complete() leading there had returned is not counted', () => {
+    const ledger = [request(5, 'Fragment'), request(6, 'Fragment')];
+    const states = [state('ACKNOWLEDGED', 4)];
+    expect(quiet(observation({ states, ledger, calls: [call('complete', 4, { seenAfter: 5 })] }))[0]!.evidence).toEqual({ unwanted: [6] });
+    expect(quiet(observation({ states, ledger, calls: [call('complete', 4, { seenAfter: 6 })] }))).toEqual([]);
+    // Only a complete() or cancel() made before the state counts; a resume() does not.
+    expect(quiet(observation({ states, ledger, calls: [call('complete', 5, { seenAfter: 6 })] }))).toHaveLength(1);
+    expect(quiet(observation({ states, ledger, calls: [call('resume', 4, { seenAfter: 6 })] }))).toHaveLength(1);
+  });
+
+  test('nothing is judged before a final state', () => {
+    expect(quiet(observation({ states: [state('TRANSFERRED', 4)], ledger: [request(5, 'Ping')] }))).toEqual([]);
+  });
+});
+
+describe('JOB-STATES and NO-FALSE-SUCCESS', () => {
+  test('a state that is not a BG_JOB_STATE name', () => {
+    const [f] = claimInvariants(observation({ states: [state('QUEUED', 0), state('DONE', 0, 1500, false)] }));
+    expect(f).toMatchObject({ rule: 'JOB-STATES', message: 'at +1.5 s the job reported DONE, which is not a BG_JOB_STATE name' });
+  });
+
+  test('each way a success claim can be unbacked is said', () => {
+    const post = (status: number, sha = 'abc') => request(3, 'Fragment', { notification: { count: 1, status, fileSha256: sha }, notifications: 1 });
+    const claim = (ledger: LedgerEntry[]) => claimInvariants(observation({ ledger, states: [state('TRANSFERRED', 3, 200), state('ACKNOWLEDGED', 4, 300)] }));
+    expect(claim([])).toEqual([expect.objectContaining({ rule: 'NO-FALSE-SUCCESS', message: 'interpretation: the job claimed TRANSFERRED at +200 ms, but the file was never posted to the server application (the server does not hold it whole)', evidence: { claims: [0] } })]);
+    expect(claim([post(503)])[0]!.message).toContain("but the application's last answer was 503, not 200");
+    expect(claim([post(200, 'other')])[0]!.message).toContain('but the file the server holds differs from the payload (SHA-256)');
+    expect(claim([post(200)])).toEqual([]);
+  });
+});
