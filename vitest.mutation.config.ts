@@ -26,7 +26,7 @@ class CheapFirst extends BaseSequencer {
 // BITS_MUTATION_TESTS=judge (set by stryker.config.mjs for BITS_MUTATION_SCOPE=judge): the replay and the
 // judge's unit tests alone. BITS_MUTATION_ISOLATE=0: test files not isolated (the judge's run).
 // The judge's own unit tests hold what no verdict shows (how a failure is worded, how blame is shared out).
-const JUDGE_UNITS = ['src/harness/judge/failure.test.ts', 'src/harness/judge/pipeline.test.ts', 'src/harness/judge/invariants.test.ts'];
+const JUDGE_UNITS = ['src/harness/judge/failure.test.ts', 'src/harness/judge/pipeline.test.ts', 'src/harness/judge/invariants.test.ts', 'src/harness/judge/error-report.test.ts', 'src/harness/judge/timeline.test.ts'];
 const JUDGE_ONLY = ['tools/mutation/judge-replay.suite.ts', 'tools/mutation/modules-load.suite.ts', ...JUDGE_UNITS];
 const ALL = ['tools/mutation/**/*.suite.ts', 'src/rules/rules.test.ts', 'src/rules/rule-table.test.ts', ...JUDGE_UNITS];
 
