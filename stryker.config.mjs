@@ -67,6 +67,11 @@ export default {
     ...(scope === 'client' ? [] : JUDGE),
   ],
   coverageAnalysis: 'perTest',
+  // Incremental (Stryker's own): a mutant keeps its last result while its code and the tests that covered
+  // it are unchanged, so a run after an edit tests only what the edit touched, and still prints the
+  // score of every mutant. `--force` tests every mutant again (after re-recording the observations, say).
+  incremental: true,
+  incrementalFile: `reports/mutation/${report}-incremental.json`,
   // Other engineers share this machine's two cores.
   concurrency: 1,
   timeoutMS: 20_000,

@@ -6,7 +6,8 @@
 // run again (up to three times) when the clock spoiled a run.
 //
 //   npx tsx tools/mutation/record.ts [--force]
-import { join } from 'node:path';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ConformanceCase } from '../../src/harness/cases.js';
 import type { ClientCapabilities } from '../../src/harness/contract.js';
@@ -87,6 +88,17 @@ export async function recordObservations(key: string): Promise<ObservationIndex>
   return index;
 }
 
+/**
+ * Stryker's incremental results (stryker.config.mjs) were judged on the observations just replaced, and
+ * Stryker sees only code and tests change, not these records: the next run tests every mutant again.
+ */
+function forgetIncrementalResults(): void {
+  const dir = resolve('reports/mutation');
+  const stale = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('-incremental.json')) : [];
+  for (const file of stale) rmSync(join(dir, file));
+  if (stale.length) console.log(`removed Stryker's incremental results (${stale.join(', ')}): they were judged on the previous records`);
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { force: { type: 'boolean', default: false } } });
   const key = observationKey();
@@ -97,6 +109,7 @@ async function main(): Promise<number> {
   }
   console.log(`recording observations for the judge's mutation run in ${OBSERVATIONS_DIR}${current ? ' (the sources changed since the last records)' : ''}`);
   const index = await recordObservations(key);
+  forgetIncrementalResults();
   const cases = Object.values(index.subjects).reduce((n, s) => n + s.cases.length, 0);
   console.log(`recorded ${cases} observations of ${Object.keys(index.subjects).length} subjects in ${index.seconds} s`);
   return 0;
