@@ -96,6 +96,15 @@ describe('what was observed, beside the verdict (the report shows it)', () => {
     expect(judge(s, o).observed.decision).toEqual({ state: 'TRANSIENT_ERROR', error: null });
   });
 
+  test('in a scenario whose fault was never played, the decision after the first post', () => {
+    const s = allCases().find((x) => x.id === 'scenario/fragment-500')!;
+    const o = observation({
+      ledger: [entry(1, 0, 'Create-Session'), entry(2, 5, 'Fragment'), post(3, 10, 503)],
+      states: [{ ...state('TRANSFERRING'), seen: 2 }, { ...state('TRANSIENT_ERROR'), seen: 3 }],
+    });
+    expect(judge(s, o).observed.decision).toEqual({ state: 'TRANSIENT_ERROR', error: null });
+  });
+
   test('nothing posted, nothing decided', () => {
     expect(judge(c, observation({ states: [state('CONNECTING')] })).observed).toEqual({ states: ['CONNECTING'], decision: null, posts: 0, closeSessions: 0, requestsAfterFinalAck: [] });
   });
