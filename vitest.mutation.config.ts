@@ -18,7 +18,8 @@ class CheapFirst extends BaseSequencer {
 // - tools/mutation/judge-replay.suite.ts: the kill table replayed over recorded observations (every zoo
 //   member caught precisely, every case of the conformant clients passed): the test of the judge;
 // - tools/mutation/modules-load.suite.ts: a mutant that breaks loading must count as caught;
-// - src/harness/judge/failure.test.ts, pipeline.test.ts and invariants.test.ts: what no verdict of the kill table shows;
+// - the judge's own unit tests (JUDGE_UNITS, src/harness/judge/*.test.ts on hand-built observations): what
+//   no verdict of the kill table shows;
 // - the rule table's own tests: rules.test.ts against the hand-written fixture of all 500 classes, and
 //   rule-table.test.ts.
 // The project's other unit tests are left out on purpose: the score measures what the conformance suite
@@ -26,7 +27,15 @@ class CheapFirst extends BaseSequencer {
 // BITS_MUTATION_TESTS=judge (set by stryker.config.mjs for BITS_MUTATION_SCOPE=judge): the replay and the
 // judge's unit tests alone. BITS_MUTATION_ISOLATE=0: test files not isolated (the judge's run).
 // The judge's own unit tests hold what no verdict shows (how a failure is worded, how blame is shared out).
-const JUDGE_UNITS = ['src/harness/judge/failure.test.ts', 'src/harness/judge/pipeline.test.ts', 'src/harness/judge/invariants.test.ts', 'src/harness/judge/error-report.test.ts', 'src/harness/judge/timeline.test.ts'];
+const JUDGE_UNITS = [
+  'src/harness/judge/failure.test.ts',
+  'src/harness/judge/pipeline.test.ts',
+  'src/harness/judge/invariants.test.ts',
+  'src/harness/judge/error-report.test.ts',
+  'src/harness/judge/timeline.test.ts',
+  'src/harness/judge/wire.test.ts',
+  'src/harness/judge/scenario-kit.test.ts',
+];
 const JUDGE_ONLY = ['tools/mutation/judge-replay.suite.ts', 'tools/mutation/modules-load.suite.ts', ...JUDGE_UNITS];
 const ALL = ['tools/mutation/**/*.suite.ts', 'src/rules/rules.test.ts', 'src/rules/rule-table.test.ts', ...JUDGE_UNITS];
 

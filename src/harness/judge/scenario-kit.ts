@@ -5,7 +5,7 @@ import { BG_ERROR_CONTEXT, type RuleId } from '../../rules/index.js';
 import type { LedgerEntry } from '../../server/index.js';
 import { observationSlack, tolerance, type ConformanceCase } from '../cases.js';
 import { errorMatches, fmtMs, showError } from '../format.js';
-import type { Observation } from '../observation.js';
+import type { HarnessCall, Observation } from '../observation.js';
 import { fail, faultNotReached, type Failure, type NotJudged } from './failure.js';
 import { decisionAfter, postsOf, statesText } from './timeline.js';
 
@@ -74,7 +74,7 @@ export function decisionOnFault(j: ScenarioJudgement, stateRule: RuleId, errorRu
   if (d.state !== want.state) return [fail(stateRule, `after ${j.title}, expected ${want.state}, observed ${d.state}`, { claims: [d.index] })];
   if (errorMatches(d.error, want.error)) return [];
   // Stryker disable next-line StringLiteral,ConditionalExpression,EqualityOperator,LogicalOperator,UnaryOperator: message text: how the expected error is worded; no verdict reads it
-  const what = want.error?.code === undefined ? `an error with context ${want.error?.context} (${CONTEXT_MEANING[want.error?.context ?? -1] ?? 'any code'})` : `error ${showError(want.error)}`;
+  const what = !want.error ? 'no error' : want.error.code === undefined ? `an error with context ${want.error.context} (${CONTEXT_MEANING[want.error.context] ?? 'any code'})` : `error ${showError(want.error)}`;
   return [fail(errorRule, `after ${j.title}, expected ${what}, observed ${showError(d.error)}`)];
 }
 
@@ -85,6 +85,9 @@ export function waitedAfterFault(j: ScenarioJudgement, rule: RuleId): Failure[] 
   return [fail(rule, `the first request after ${j.title} came ${fmtMs(next.t - j.faulted!.t)} after it; MinimumRetryDelay is ${fmtMs(j.delay)}`, { unwanted: [next.seq] })];
 }
 
+/** JOB-FATAL: the job stays in ERROR, with no traffic, until the application calls Resume, Cancel or Complete. */
+const ENDS_QUIET: readonly HarnessCall[] = ['resume', 'cancel', 'complete'];
+
 /**
  * The job stayed quiet after its ERROR decision until the harness acted (JOB-FATAL). Judged only when the
  * job did decide ERROR: a job that never stopped is named by the decision's own rule, once (and when that
@@ -92,7 +95,7 @@ export function waitedAfterFault(j: ScenarioJudgement, rule: RuleId): Failure[] 
  */
 export function quietAfterFault(j: ScenarioJudgement): Failure[] {
   if (!j.faulted || decisionAfter(j.o, j.faulted)?.state !== 'ERROR') return [];
-  const next = j.o.calls.find((x) => x.call !== 'createJob' && x.seen >= j.faulted!.seq);
+  const next = j.o.calls.find((x) => ENDS_QUIET.includes(x.call) && x.seen >= j.faulted!.seq);
   const quiet = j.o.ledger.filter((e) => e.seq > j.faulted!.seq && (!next || e.seq <= next.seen));
   if (!quiet.length) return [];
   return [fail('JOB-FATAL', `${quiet.length} request(s) after the job's fatal error, before the harness acted (first: ${quiet[0]!.packetType} at +${fmtMs(quiet[0]!.t - j.faulted.t)})`, { unwanted: quiet.map((e) => e.seq) })];

@@ -6,17 +6,18 @@ import type { LedgerEntry } from '../../server/index.js';
 import type { ConformanceCase } from '../cases.js';
 import type { Observation } from '../observation.js';
 import { firstOf, type Failure } from './failure.js';
+import { sessionOf } from './timeline.js';
 
 type Offence = { message: string };
 const offence = (message: string): Offence => ({ message });
 
 function createOffences(packets: LedgerEntry[]): Offence[] {
   const out: Offence[] = [];
-  const firstCreate = packets.find((e) => e.packetType === 'Create-Session');
-  const firstFragment = packets.find((e) => e.packetType === 'Fragment');
-  if (firstFragment && (!firstCreate || firstCreate.seq > firstFragment.seq)) out.push(offence(`request #${firstFragment.seq}: a Fragment was sent before any Create-Session`));
+  const first = packets.findIndex((e) => e.packetType === 'Fragment');
+  if (first >= 0 && !packets.slice(0, first).some((e) => e.packetType === 'Create-Session')) out.push(offence(`request #${packets[first]!.seq}: a Fragment was sent before any Create-Session`));
+  // The ledger records offeredProtocol for a Create-Session only.
   for (const e of packets) {
-    if (e.packetType === 'Create-Session' && e.offeredProtocol === false) out.push(offence(`request #${e.seq}: Create-Session did not offer ${BITS_PROTOCOL_GUID} in BITS-Supported-Protocols`));
+    if (e.offeredProtocol === false) out.push(offence(`request #${e.seq}: Create-Session did not offer ${BITS_PROTOCOL_GUID} in BITS-Supported-Protocols`));
   }
   return out;
 }
@@ -34,7 +35,7 @@ function sessionOffences(packets: LedgerEntry[]): Offence[] {
 function fragmentOffences(c: ConformanceCase, packets: LedgerEntry[]): { range: Offence[]; resume: Offence[] } {
   const range: Offence[] = [];
   const resume: Offence[] = [];
-  const told = new Map<string, number>();
+  const told = new Map<string | undefined, number>();
   for (const e of packets.filter((x) => x.packetType === 'Fragment')) {
     if (!e.range) {
       range.push(offence(`request #${e.seq}: Content-Range ${JSON.stringify(e.contentRange ?? null)} is not "bytes a-b/total"`));
@@ -43,14 +44,15 @@ function fragmentOffences(c: ConformanceCase, packets: LedgerEntry[]): { range: 
     const { first, last, total } = e.range;
     if (total !== c.payloadBytes) range.push(offence(`request #${e.seq}: Content-Range total ${total}, but the file has ${c.payloadBytes} bytes`));
     if (e.bodyLength !== last - first + 1) range.push(offence(`request #${e.seq}: ${e.bodyLength} bytes of body for a range of ${last - first + 1}`));
-    if (e.receivedBefore !== undefined && first > e.receivedBefore) range.push(offence(`request #${e.seq}: the fragment starts at ${first}, leaving a gap after the ${e.receivedBefore} bytes the server had`));
-    const key = (e.sessionId ?? '').toLowerCase();
+    if (first > (e.receivedBefore ?? Infinity)) range.push(offence(`request #${e.seq}: the fragment starts at ${first}, leaving a gap after the ${e.receivedBefore} bytes the server had`));
+    const key = sessionOf(e);
     const next = told.get(key);
     if (next !== undefined && first !== next) resume.push(offence(`request #${e.seq}: the fragment starts at ${first}, but the server said to continue from ${next}${first === 0 ? ' (the whole file sent again from 0)' : ''}`));
     // An offset past the end of the file is no instruction a client could follow (PKT-ACK-INVALID judges it).
     const received = e.response?.receivedRange;
-    if (received !== undefined && received <= c.payloadBytes) told.set(key, received);
-    else if (received !== undefined) told.delete(key);
+    if (received === undefined) continue;
+    if (received <= c.payloadBytes) told.set(key, received);
+    else told.delete(key);
   }
   return { range, resume };
 }
@@ -66,7 +68,8 @@ function lengthOffences(packets: LedgerEntry[]): Offence[] {
 function connectionOffences(o: Observation): Offence[] {
   const out: Offence[] = [];
   let previous: LedgerEntry | undefined;
-  for (const e of o.ledger.filter((x) => x.connection !== undefined && x.packetType !== 'GET')) {
+  // In-process no request has a connection, so none is ever a new one.
+  for (const e of o.ledger.filter((x) => x.packetType !== 'GET')) {
     const sameHost = previous && new URL(previous.url).host === new URL(e.url).host;
     if (previous && sameHost && e.connection !== previous.connection && previous.response?.status !== 0) {
       out.push(offence(`request #${e.seq}: a ${e.packetType} came on a new connection, though the one request #${previous.seq} used was still open`));
@@ -77,7 +80,8 @@ function connectionOffences(o: Observation): Offence[] {
 }
 
 export function checkWire(c: ConformanceCase, o: Observation): Failure[] {
-  const packets = o.ledger.filter((e) => e.packetType !== 'GET');
+  // Each check picks the packet types it is about; a reply GET is none of them.
+  const packets = o.ledger;
   const { range, resume } = fragmentOffences(c, packets);
   return [
     ...firstOf('PKT-CREATE', createOffences(packets)),
