@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import ts from 'typescript';
 import { scenarioModules, withoutJudgeCode } from './judge-ranges.mjs';
 import { ROOT } from './observations.js';
 
@@ -18,13 +19,22 @@ function keyedFiles(): string[] {
   return [...inDirs.filter((f) => !UNKEYED.some((re) => re.test(f.split('\\').join('/')))), ...KEYED_FILES].sort();
 }
 
+/**
+ * A TypeScript module as it runs: comments and types make no observation, so a comment (such as the
+ * `// Stryker disable` that marks an equivalent mutant) or a type does not make the records stale.
+ */
+function behaviourOf(file: string, text: string): string {
+  if (!/\.(ts|mts)$/.test(file)) return text;
+  return ts.transpileModule(text, { fileName: file, compilerOptions: { removeComments: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
+}
+
 /** The key the records must carry: a hash of everything that makes an observation (see the top of this file). */
 export function observationKey(): string {
   const hash = createHash('sha256');
   const scenarios = new Set(scenarioModules(ROOT));
   for (const file of keyedFiles()) {
     const text = readFileSync(join(ROOT, file), 'utf8');
-    hash.update(`${file}\n${scenarios.has(file) ? withoutJudgeCode(file, text) : text}\n`);
+    hash.update(`${file}\n${behaviourOf(file, scenarios.has(file) ? withoutJudgeCode(file, text) : text)}\n`);
   }
   hash.update(`node ${process.version}\n${execFileSync('python3', ['--version'], { encoding: 'utf8' })}`);
   return hash.digest('hex');
