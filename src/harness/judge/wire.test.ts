@@ -153,6 +153,14 @@ describe('CONNECTION-REUSE: a new connection only after the old one broke, or fo
     expect(named('CONNECTION-REUSE', [create(1), fragment(2, 0, size - 1, size)])).toEqual([]);
   });
 
+  // The job's requests are its BITS_POST packets; the reply is a plain GET of BITS-Reply-URL (PKT-REPLY),
+  // a URL the server chooses and which may name another server, so it may come on a connection of its
+  // own, and the packets after it keep the job's connection.
+  test('the reply download is not one of the job\'s packets', () => {
+    const get = (seq: number): LedgerEntry => ({ ...request(seq, 'GET'), method: 'GET', url: 'http://bits.test/reply/1' });
+    expect(named('CONNECTION-REUSE', [on(1, create(1)), on(1, fragment(2, 0, size - 1, size)), on(2, get(3)), on(1, request(4, 'Close-Session', { sessionId: '{S1}' }))])).toEqual([]);
+  });
+
   test('a request with no answer recorded (the ledger type allows one) is judged, not thrown on', () => {
     expect(() => checkWire(c, observation([on(1, create(1, { response: undefined })), on(2, fragment(2, 0, size - 1, size))]))).not.toThrow();
   });

@@ -69,6 +69,8 @@ function connectionOffences(o: Observation): Offence[] {
   const out: Offence[] = [];
   let previous: LedgerEntry | undefined;
   // In-process no request has a connection, so none is ever a new one.
+  // The reply download is no BITS packet: a plain GET of BITS-Reply-URL (PKT-REPLY), a URL the server
+  // chooses and which may name another server.
   for (const e of o.ledger.filter((x) => x.packetType !== 'GET')) {
     const sameHost = previous && new URL(previous.url).host === new URL(e.url).host;
     if (previous && sameHost && e.connection !== previous.connection && previous.response?.status !== 0) {
