@@ -35,6 +35,9 @@ const JUDGE_UNITS = [
   'src/harness/judge/timeline.test.ts',
   'src/harness/judge/wire.test.ts',
   'src/harness/judge/scenario-kit.test.ts',
+  'src/harness/judge/matrix.test.ts',
+  // the scenario modules' judge code, on hand-built observations
+  'src/harness/scenarios/*.test.ts',
 ];
 const JUDGE_ONLY = ['tools/mutation/judge-replay.suite.ts', 'tools/mutation/modules-load.suite.ts', ...JUDGE_UNITS];
 const ALL = ['tools/mutation/**/*.suite.ts', 'src/rules/rules.test.ts', 'src/rules/rule-table.test.ts', ...JUDGE_UNITS];
