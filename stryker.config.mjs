@@ -1,7 +1,10 @@
 // @ts-check
-// npm run mutation: mutates the rule table's code, the reference client's decision code, the judge and
-// the scenario modules' judge code, and runs the tests of vitest.mutation.config.ts against every mutant
-// (the live conformance cases, and the kill table replayed over recorded observations for the judge).
+// npm run mutation: mutates the judge and the scenario modules' judge code (BITS_MUTATION_SCOPE=judge,
+// against the kill table replayed over recorded observations and the judge's unit tests), then the rule
+// table's code and the reference client's decision code (BITS_MUTATION_SCOPE=client, against the live
+// conformance cases, the replay and the rule table's tests), and adds the two reports up (score.ts). The
+// judge needs no live case: the replay holds the reference client's observations of every case, more
+// than the live subset would show it; and no client mutant can change a recorded observation.
 // docs/mutation.md has the score, how long it takes, and every surviving mutant with the reason
 // it survives; equivalent mutants are marked in the code with `// Stryker disable` and their reason.
 import { readFileSync } from 'node:fs';
@@ -41,7 +44,8 @@ const WIDE = [
 ];
 // BITS_MUTATION_SCOPE=judge mutates the judge alone, against the replay and the judge's unit tests alone
 // (with `--mutate file,...` and BITS_MUTATION_REPORT, a file at a time); BITS_MUTATION_SCOPE=client
-// everything but the judge, against every test.
+// everything but the judge, against every test; unset, both at once against every test (slower: every
+// surviving judge mutant runs the live cases too).
 const scope = process.env.BITS_MUTATION_SCOPE ?? 'default';
 if (!['default', 'wide', 'judge', 'client'].includes(scope)) throw new Error(`BITS_MUTATION_SCOPE: "${scope}" is not default, wide, judge or client`);
 const wide = scope === 'wide';
