@@ -93,7 +93,7 @@ function judgeCancel(j: ScenarioJudgement, resend: boolean): Failure[] {
   }
   const failures: Failure[] = [];
   const after = j.o.checkpoints['after-watch']?.state;
-  if (!['ACKNOWLEDGED', 'CANCELLED'].includes(cancel.state) && after !== 'CANCELLED') failures.push(fail('JOB-CANCEL', `after cancel() in ${cancel.state} the job is ${after}, not CANCELLED`));
+  if (!['ACKNOWLEDGED', 'CANCELLED'].includes(cancel.state) && after !== 'CANCELLED') failures.push(fail('JOB-CANCEL', `after cancel() in ${cancel.state} the job is ${after ?? 'not observed'}, not CANCELLED`));
   if (cancel.openSessions === 0) {
     j.notJudged('PKT-CLOSE-RETRY', `no session was open when the harness called cancel() (the job was ${cancel.state}): there was no Cancel-Session to send`);
     return failures;
