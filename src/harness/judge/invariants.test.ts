@@ -2,12 +2,15 @@
 // edges of its premise, with the evidence it blames (blame-once reads it) and the words a vendor reads.
 import { describe, expect, test } from 'vitest';
 import type { LedgerEntry, LedgerResponse } from '../../server/index.js';
-import { allCases, type ConformanceCase } from '../cases.js';
+import { allCases, statusMatrixCases, type ConformanceCase } from '../cases.js';
 import type { CallEntry, Observation, StateEntry } from '../observation.js';
+import { realTimeProfile, type Timing } from '../timing.js';
 import { claimInvariants, requestInvariants } from './invariants.js';
 
 const c: ConformanceCase = allCases().find((x) => x.id === 'app/200/mirror/upload')!;
 const size = c.payloadBytes;
+/** The same status-matrix case (the application's 200, mirrored, an upload job) with other timings. */
+const timed = (timing: Timing, status = 200): ConformanceCase => statusMatrixCases({ from: status, to: status, relays: ['mirror'], jobTypes: ['upload'], timing })[0]!;
 
 const observation = (more: Partial<Observation> = {}): Observation => ({ states: [], checkpoints: {}, calls: [], ledger: [], payloadSha256: 'abc', ...more });
 const state = (name: string, seen: number, t = 0, valid = true): StateEntry => ({ t, state: name, valid, error: null, seen });
@@ -66,6 +69,10 @@ describe('PKT-CLOSE-EARLY and PKT-CLOSE-ONCE', () => {
     const [f] = named(observation({ ledger: [request(5, 'Close-Session', { receivedBefore: size - 1 })] }), 'PKT-CLOSE-EARLY');
     expect(f).toMatchObject({ evidence: { unwanted: [5] }, message: `request #5: Close-Session while the server held ${size - 1} of ${size} bytes (the upload file is deleted)` });
     expect(named(observation({ ledger: [request(5, 'Close-Session', { receivedBefore: size })] }), 'PKT-CLOSE-EARLY')).toEqual([]);
+    // A close of a session the server did not hold (no count): it deleted nothing.
+    expect(named(observation({ ledger: [request(5, 'Close-Session')] }), 'PKT-CLOSE-EARLY')).toEqual([]);
+    // Only a Close-Session deletes the file: a Fragment arrives while the server holds less, by design.
+    expect(named(observation({ ledger: [request(5, 'Fragment', { receivedBefore: 0 })] }), 'PKT-CLOSE-EARLY')).toEqual([]);
   });
 
   test('a second Close-Session after one the server accepted', () => {
@@ -81,6 +88,11 @@ describe('PKT-CLOSE-EARLY and PKT-CLOSE-ONCE', () => {
     expect(named(observation({ ledger: lost }), 'PKT-CLOSE-ONCE')).toHaveLength(1);
   });
 
+  test.for([499, 600])('a close answered %i, outside 500-599, was accepted: another is named', (status) => {
+    const ledger = [post(3, 200), request(4, 'Close-Session', { response: { status } }), request(5, 'Close-Session')];
+    expect(named(observation({ ledger }), 'PKT-CLOSE-ONCE')).toEqual([expect.objectContaining({ evidence: { unwanted: [5] } })]);
+  });
+
   test('a close of a session whose post was not a success is not PKT-CLOSE-ONCE\'s to judge', () => {
     const ledger = [post(3, 500), request(4, 'Close-Session', { response: ack(undefined) }), request(5, 'Close-Session')];
     expect(named(observation({ ledger }), 'PKT-CLOSE-ONCE')).toEqual([]);
@@ -92,8 +104,68 @@ describe('PKT-CLOSE-EARLY and PKT-CLOSE-ONCE', () => {
     expect(named(o, 'PKT-CLOSE-ONCE')[0]!.evidence).toBeUndefined();
     expect(named({ ...o, checkpoints: {} }, 'PKT-CLOSE-ONCE')).toEqual([]);
     expect(named({ ...o, states: [state('TRANSIENT_ERROR', 3)] }, 'PKT-CLOSE-ONCE')).toEqual([]);
+    // Any success claim in the timeline counts, not only a timeline of nothing but success.
+    expect(named({ ...o, states: [state('TRANSFERRING', 2), state('TRANSFERRED', 3)] }, 'PKT-CLOSE-ONCE')).toHaveLength(1);
     expect(named({ ...o, ledger: [post(3, 200), request(4, 'Close-Session', { sessionId: '{S2}' })] }, 'PKT-CLOSE-ONCE')).toHaveLength(1);
     expect(named({ ...o, ledger: [post(3, 200), request(4, 'Close-Session', { response: { status: 500 } })] }, 'PKT-CLOSE-ONCE')).toEqual([]);
+  });
+});
+
+describe('RESUME-RESTARTS: a resume() in ERROR or TRANSIENT_ERROR sends Ping at once, then goes on with its session', () => {
+  const restarts = (ledger: LedgerEntry[], calls: CallEntry[], on = c) => requestInvariants(on, observation({ ledger, calls })).filter((f) => f.rule === 'RESUME-RESTARTS');
+  // The first resume() starts the job; the second, at +1 min, resumes it after the application's error (request #2).
+  const start = call('resume', 0, { state: 'SUSPENDED' });
+  const resumed = (state = 'TRANSIENT_ERROR', more: Partial<CallEntry> = {}) => [start, call('resume', 2, { t: 60_000, state, ...more })];
+  const before = [request(1, 'Create-Session'), fragment(2, size)];
+  const ping = (t = 60_000, status: number | null = 200) => request(3, 'Ping', { t, ...(status === null ? {} : { response: { status } }) });
+
+  test.for(['TRANSIENT_ERROR', 'ERROR'])('a first request other than Ping after a resume() in %s is named, with the resume() and the request', (state) => {
+    const [f] = restarts([...before, request(3, 'Create-Session')], resumed(state));
+    expect(f!.message).toContain(`resume() at +1 min in ${state}: the first request was Create-Session`);
+    expect(f!.message).toContain('starts again at Ping (MC-BUP 3.1.4.3)');
+  });
+
+  test('a resume() in another state, and the resume() that starts the job, are no restart', () => {
+    expect(restarts([...before, request(3, 'Create-Session')], resumed('SUSPENDED'))).toEqual([]);
+    expect(restarts([request(1, 'Create-Session')], [call('resume', 0, { state: 'ERROR' })])).toEqual([]);
+  });
+
+  test('not judged after a 403, when nothing may be sent again', () => {
+    expect(restarts([...before, request(3, 'Create-Session')], resumed(), timed(c.timing, 403))).toEqual([]);
+  });
+
+  test('a Ping only once MinimumRetryDelay had passed since the resume() is named, with how long it took', () => {
+    // MinimumRetryDelay 10 min, in virtual time (no tolerance).
+    expect(restarts([...before, ping(60_000 + 599_999)], resumed())).toEqual([]);
+    const [f] = restarts([...before, ping(60_000 + 600_000)], resumed());
+    expect(f!.message).toContain('resume() at +1 min in TRANSIENT_ERROR: the first request came 10 min later, after MinimumRetryDelay (10 min); resume() retries at once');
+  });
+
+  test('on the wall clock the delay is less the tolerance; where that cannot be told from at once, it is not judged', () => {
+    const wall = timed(realTimeProfile(2_000).matrix); // 2 s, tolerance 500 ms
+    expect(restarts([...before, ping(60_000 + 1_499)], resumed(), wall)).toEqual([]);
+    expect(restarts([...before, ping(60_000 + 1_500)], resumed(), wall)).toHaveLength(1);
+    const short = timed(realTimeProfile(200).matrix); // 200 ms, tolerance 50 ms: 150 ms is no wait to tell apart
+    expect(restarts([...before, ping(60_000 + 10_000)], resumed(), short)).toEqual([]);
+  });
+
+  test('a new session after the Ping, while the job\'s own was open, is named with the Create-Session as evidence', () => {
+    const [f] = restarts([...before, ping(), request(4, 'Create-Session')], resumed());
+    expect(f!.evidence).toEqual({ unwanted: [4] });
+    expect(f!.message).toContain('resume() at +1 min in TRANSIENT_ERROR: after Ping the job created a new session, though its own was still open');
+    expect(f!.message).toContain('MC-BUP 3.1.5.1.3');
+  });
+
+  test.for([
+    ['the job had no session open', resumed('TRANSIENT_ERROR', { openSessions: 0 }), ping()],
+    ['the Ping failed', resumed(), ping(60_000, 500)],
+    ['the Ping got no answer', resumed(), ping(60_000, null)],
+  ] as const)('a new session after the Ping is right when %s', ([, calls, first]) => {
+    expect(restarts([...before, first, request(4, 'Create-Session')], [...calls])).toEqual([]);
+  });
+
+  test('a Fragment after the Ping goes on with the session', () => {
+    expect(restarts([...before, ping(), fragment(4, size)], resumed())).toEqual([]);
   });
 });
 
@@ -119,6 +191,10 @@ describe('JOB-FINAL-QUIET: after ACKNOWLEDGED only Close-Session, after CANCELLE
     // Only a complete() or cancel() made before the state counts; a resume() does not.
     expect(quiet(observation({ states, ledger, calls: [call('complete', 5, { seenAfter: 6 })] }))).toHaveLength(1);
     expect(quiet(observation({ states, ledger, calls: [call('resume', 4, { seenAfter: 6 })] }))).toHaveLength(1);
+    // The same for a cancel() that led to CANCELLED.
+    const cancelled = [state('CANCELLED', 4)];
+    expect(quiet(observation({ states: cancelled, ledger, calls: [call('cancel', 4, { seenAfter: 6 })] }))).toEqual([]);
+    expect(quiet(observation({ states: cancelled, ledger, calls: [call('cancel', 4, { seenAfter: 5 })] }))[0]!.evidence).toEqual({ unwanted: [6] });
   });
 
   test('nothing is judged before a final state', () => {
@@ -139,5 +215,13 @@ describe('JOB-STATES and NO-FALSE-SUCCESS', () => {
     expect(claim([post(503)])[0]!.message).toContain("but the application's last answer was 503, not 200");
     expect(claim([post(200, 'other')])[0]!.message).toContain('but the file the server holds differs from the payload (SHA-256)');
     expect(claim([post(200)])).toEqual([]);
+  });
+
+  test('a claim is backed by the last post before it, not by a later one', () => {
+    const post = (seq: number, status: number) => request(seq, 'Fragment', { notification: { count: 1, status, fileSha256: 'abc' }, notifications: 1 });
+    const o = observation({ ledger: [post(3, 503), post(6, 200)], states: [state('TRANSFERRED', 3, 200)] });
+    expect(claimInvariants(o)).toEqual([expect.objectContaining({ rule: 'NO-FALSE-SUCCESS', message: expect.stringContaining("the application's last answer was 503") })]);
+    // The post seen with the claim is the one before it.
+    expect(claimInvariants({ ...o, states: [state('TRANSFERRED', 6, 200)] })).toEqual([]);
   });
 });

@@ -13,8 +13,9 @@ import { callsOf, postsOf, sessionOf, SUCCESS_STATES } from './timeline.js';
 function checkAckRange(c: ConformanceCase, o: Observation): Failure[] {
   const offences = [];
   for (const e of o.ledger.filter((x) => x.packetType === 'Fragment' && x.response?.status === 200)) {
-    const told = e.response?.receivedRange;
-    if (told === undefined || !Number.isInteger(told) || told >= c.payloadBytes) continue;
+    const told = e.response!.receivedRange;
+    // Number.isInteger is false for an Ack that named no offset too.
+    if (!Number.isInteger(told) || told! >= c.payloadBytes) continue;
     const next = o.ledger.find((x) => x.seq > e.seq);
     const stopped = next && ['Close-Session', 'Cancel-Session'].includes(next.packetType) && sessionOf(next) === sessionOf(e);
     // After the harness cancelled or suspended the job, ending the session is an answer to that call.
@@ -28,14 +29,15 @@ function checkAckRange(c: ConformanceCase, o: Observation): Failure[] {
 
 /** PKT-CLOSE-EARLY: Close-Session while the server held less than the whole file. */
 function checkCloseEarly(c: ConformanceCase, o: Observation): Failure[] {
-  const early = o.ledger.filter((e) => e.packetType === 'Close-Session' && e.receivedBefore !== undefined && e.receivedBefore < c.payloadBytes);
+  // A Close-Session of a session the server did not hold carries no count: it deleted nothing.
+  const early = o.ledger.filter((e) => e.packetType === 'Close-Session' && (e.receivedBefore ?? c.payloadBytes) < c.payloadBytes);
   return firstOf('PKT-CLOSE-EARLY', early.map((e) => ({ message: `request #${e.seq}: Close-Session while the server held ${e.receivedBefore} of ${c.payloadBytes} bytes (the upload file is deleted)`, evidence: { unwanted: [e.seq] } })));
 }
 
 /** An answer to Close-Session that ends it: anything but 500-599 without session-not-found, or no answer. */
 const closeAccepted = (e: LedgerEntry): boolean => {
   const status = e.response?.status ?? 0;
-  return status !== 0 && !(status >= 500 && status <= 599 && e.response?.errorCode !== HRESULT.BG_E_SESSION_NOT_FOUND);
+  return status !== 0 && !(status >= 500 && status <= 599 && e.response!.errorCode !== HRESULT.BG_E_SESSION_NOT_FOUND);
 };
 
 /** PKT-CLOSE-ONCE: a session whose upload succeeded is closed once, and not again after the server accepted it. */
@@ -84,6 +86,7 @@ function checkResumes(c: ConformanceCase, o: Observation): Failure[] {
 function checkSuccessClaims(o: Observation): Failure[] {
   const offences = [];
   for (const [i, s] of o.states.entries()) {
+    // Stryker disable next-line StringLiteral: the first state's stand-in predecessor need only be no success state
     if (!SUCCESS_STATES.includes(s.state) || SUCCESS_STATES.includes(o.states[i - 1]?.state ?? '')) continue;
     const last = postsOf(o).filter((p) => p.seq <= s.seen).at(-1);
     const why = !last

@@ -48,7 +48,7 @@ function judgeNoRetry(j: ScenarioJudgement, rule: 'TIMING-NPT-ZERO' | 'TIMING-DE
   // when observed); the quiet window proves there was no retry.
   const gaveUp = firstStateAfter(j.o, ['ERROR'], first.seq);
   if (!gaveUp) return [...failures, fail(rule, `the job never moved to ERROR (states: ${statesText(j.o)})`)];
-  return [...failures, ...checkGivingUpError(j.c.expected.decision?.error ?? null, gaveUp.error)];
+  return [...failures, ...checkGivingUpError(j.c.expected.decision!.error, gaveUp.error)];
 }
 
 export const nptZero: Scenario<'npt-zero'> = {
@@ -81,7 +81,7 @@ function judgeProgressResets(j: ScenarioJudgement): Failure[] {
   const after = gaveUp.t - first.t;
   if (after < j.npt - j.tol) failures.push(fail('TIMING-PROGRESS-RESETS', `the job gave up ${fmtMs(after)} after the application's first error, before NoProgressTimeout ${fmtMs(j.npt)}: progress did not restart the timer`, { claims: [gaveUp.index] }));
   if (after > j.npt + j.delay + j.tol + j.slack) failures.push(fail('JOB-NPT', `the job moved to ERROR only ${fmtMs(after)} after the application's first error; NoProgressTimeout is ${fmtMs(j.npt)}`));
-  return [...failures, ...checkGivingUpError(j.c.expected.decision?.error ?? null, gaveUp.error)];
+  return [...failures, ...checkGivingUpError(j.c.expected.decision!.error, gaveUp.error)];
 }
 
 export const progressResets: Scenario<'progress-resets'> = {
