@@ -39,9 +39,10 @@ export function checkCompletion(c: ConformanceCase, o: Observation, rule: RuleId
   if (c.jobType !== 'upload-reply') return failures;
   if (o.reply !== o.expectedReply) failures.push(fail('PKT-REPLY', `expected the reply ${JSON.stringify(o.expectedReply)}, observed ${JSON.stringify(o.reply)}`));
   const download = o.ledger.find((e) => e.packetType === 'GET');
-  const close = o.ledger.find((e) => e.packetType === 'Close-Session');
+  // The ledger is in arrival order: of the download and the close, the first must be the download.
+  const firstOfTwo = o.ledger.find((e) => e.packetType === 'GET' || e.packetType === 'Close-Session');
   if (!download) failures.push(fail('PKT-REPLY', 'the reply was never downloaded from BITS-Reply-URL'));
-  else if (close && close.seq < download.seq) failures.push(fail('PKT-REPLY', 'the reply was downloaded after Close-Session; it must come before'));
+  else if (firstOfTwo !== download) failures.push(fail('PKT-REPLY', 'the reply was downloaded after Close-Session; it must come before'));
   return failures;
 }
 
@@ -91,7 +92,7 @@ function judgeNoRepost(c: ConformanceCase, o: Observation, first: LedgerEntry, o
   }
   if (sessions.length) failures.push(fail('NOREPOST-SCOPE', 'a new session was created for the same job after 403', { unwanted: sessions.map((e) => e.seq) }));
   const claimed = firstStateAfter(o, SUCCESS_STATES, first.seq);
-  if (claimed && (claimed.index < 0 || o.states[claimed.index]!.seen <= cut)) failures.push(fail('NOREPOST-SCOPE', `after 403 the job claimed ${claimed.state}`, { claims: [claimed.index] }));
+  if (claimed && o.states[claimed.index]!.seen <= cut) failures.push(fail('NOREPOST-SCOPE', `after 403 the job claimed ${claimed.state}`, { claims: [claimed.index] }));
   return failures;
 }
 
