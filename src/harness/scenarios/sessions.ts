@@ -2,7 +2,7 @@
 // session is created anew, a 413 shrinks fragments, a server farm's host is followed, and the reply
 // URL an upload-reply job needs is there (or its absence is an error).
 import { BG_ERROR_CONTEXT } from '../../rules/index.js';
-import { farmHostFor } from '../../server/index.js';
+import { farmHostFor, type LedgerEntry } from '../../server/index.js';
 import { scenarioFlows } from '../flow.js';
 import { fail, faultNotReached, type Failure } from '../judge/failure.js';
 import { completed, decisionOnFault, quietAfterFault, type ScenarioJudgement } from '../judge/scenario-kit.js';
@@ -11,10 +11,13 @@ import { MID_UPLOAD, type Scenario } from './types.js';
 
 const done = { class: 'success', posts: 1, finalState: 'ACKNOWLEDGED' } as const;
 
+/** The requests that came after `e`, by position: the ledger is in arrival order. */
+const requestsAfter = (j: ScenarioJudgement, e: LedgerEntry): LedgerEntry[] => j.o.ledger.slice(j.o.ledger.indexOf(e) + 1);
+
 function judgeSessionLost(j: ScenarioJudgement): Failure[] {
   const lost = j.faulted;
   if (!lost) return [faultNotReached('PKT-SESSION-RESTART'), ...completed(j, 'PKT-SESSION-RESTART')];
-  const restarted = lost && j.o.ledger.some((e) => e.seq > lost.seq && e.packetType === 'Create-Session' && e.response?.status === 200);
+  const restarted = requestsAfter(j, lost).some((e) => e.packetType === 'Create-Session' && e.response?.status === 200);
   const failures = restarted ? [] : [fail('PKT-SESSION-RESTART', 'after 500 + 0x8020001F (session not found) the client never created a new session')];
   return [...failures, ...completed(j, 'PKT-SESSION-RESTART')];
 }
@@ -60,7 +63,7 @@ function judgeHostId(j: ScenarioJudgement): Failure[] {
   const failures: Failure[] = [];
   if (created) {
     const farm = farmHostFor(new URL(created.url).origin);
-    const elsewhere = j.o.ledger.filter((e) => e.seq > created.seq && ['Fragment', 'Close-Session', 'Cancel-Session'].includes(e.packetType) && new URL(e.url).hostname !== farm);
+    const elsewhere = requestsAfter(j, created).filter((e) => ['Fragment', 'Close-Session', 'Cancel-Session'].includes(e.packetType) && new URL(e.url).hostname !== farm);
     if (elsewhere.length) failures.push(fail('PKT-HOST-ID', `the Create-Session Ack named host ${farm}, but ${elsewhere.length} later packet(s) of the session went to ${new URL(elsewhere[0]!.url).hostname}`));
   }
   return [...failures, ...completed(j, 'JOB-SUCCESS')];
