@@ -30,6 +30,8 @@ interface Verdict {
 
 
 export const VERDICTS: readonly Verdict[] = [
+  // the judge
+  { file: 'harness/judge/index.ts', line: "const BLAME_FIRST: readonly RuleId[] = ['ACK-RANGE-ALWAYS', 'PKT-CLOSE-RETRY', 'PKT-CLOSE-EARLY', 'PKT-CLOSE-ONCE'];", replacement: '""', kind: 'gap', reason: 'no client in the kill table makes PKT-CLOSE-EARLY or PKT-CLOSE-ONCE compete with a rule outside the blame order for the same request, so their place in it is never decisive' },
   // src/client/classify.ts
   // src/rules
   // src/client/job.ts: resume() and complete()
