@@ -117,6 +117,31 @@ describe.each(ROUTES)('the %s route', (route) => {
     }
   });
 
+  test('a fetch aborted before its answer rejects with the reason, its signal given in init or on a Request; one never aborted is answered', async () => {
+    const origin = `http://aborted-${route}.bits.test`;
+    const { routes, server } = await routesFor(origin);
+    await routes.ready(route);
+    const transport = routes.open(route);
+    const ping = { method: 'BITS_POST', headers: { 'BITS-Packet-Type': 'Ping' } };
+    try {
+      // The handlers answer no request in the turn it arrives, so an abort in this turn comes first.
+      const viaInit = new AbortController();
+      const first = fetch(`${origin}/x`, { ...ping, signal: viaInit.signal });
+      viaInit.abort(new Error('stopped by init'));
+      await expect(first).rejects.toThrow('stopped by init');
+      const viaRequest = new AbortController();
+      const second = fetch(new Request(`${origin}/x`, { ...ping, signal: viaRequest.signal }));
+      viaRequest.abort(new Error('stopped by the Request'));
+      await expect(second).rejects.toThrow('stopped by the Request');
+      const kept = new AbortController();
+      expect((await fetch(`${origin}/x`, { ...ping, signal: kept.signal })).status).toBe(200);
+      expect((await fetch(`${origin}/x`, ping)).status).toBe(200);
+    } finally {
+      transport.close();
+      server.close();
+    }
+  });
+
   test('a relayed 3xx reaches the client as itself, not as a followed redirect', async () => {
     const [c] = statusMatrixCases({ from: 307, to: 307, relays: ['mirror'], jobTypes: ['upload'] });
     const observation = await runCase(c!, reference, new InProcessEnvironment(route));

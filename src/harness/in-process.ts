@@ -135,7 +135,9 @@ export class InProcessRoutes {
   private readonly directFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     // FetchRequest keeps a custom method such as BITS_POST, and a body on it, as msw's interceptor does.
     const request = new FetchRequest(input, init);
-    const answer = await unlessAborted(this.answer(request), request.signal);
+    // A request's signal can abort only when the caller gave one (in init, or on a Request it passed).
+    const abortable = init?.signal != null || input instanceof Request;
+    const answer = await (abortable ? unlessAborted(this.answer(request), request.signal) : this.answer(request));
     if (answer.type === 'error') throw Object.assign(new TypeError('Failed to fetch'), { cause: answer });
     // Our handlers never compress, so unlike the interceptor there is nothing to decompress.
     return new FetchResponse(answer.body, { url: request.url, status: answer.status, statusText: answer.statusText, headers: answer.headers });
