@@ -43,6 +43,8 @@ describe.each(ROUTES)('the %s route', (route) => {
       const viaFetch = await fetch(`${origin}/upload/x.bin`, { method: 'BITS_POST', headers: { 'BITS-Packet-Type': 'Ping' } });
       const viaHttp = await httpPost(`${origin}/upload/x.bin`, undefined, { 'BITS-Packet-Type': 'Ping' });
       expect([viaFetch.status, viaFetch.headers.get('BITS-Packet-Type'), viaHttp.status, viaHttp.headers['bits-packet-type']]).toEqual([200, 'Ack', 200, 'Ack']);
+      // As fetch answers: the response names the URL it came from, and is not a redirect.
+      expect([viaFetch.url, viaFetch.redirected, viaFetch.ok]).toEqual([`${origin}/upload/x.bin`, false, true]);
       expect(server.ledger.entries.map((e) => [e.packetType, e.method])).toEqual([
         ['Ping', 'BITS_POST'],
         ['Ping', 'BITS_POST'],

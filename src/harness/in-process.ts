@@ -139,8 +139,10 @@ export class InProcessRoutes {
     const abortable = init?.signal != null || input instanceof Request;
     const answer = await (abortable ? unlessAborted(this.answer(request), request.signal) : this.answer(request));
     if (answer.type === 'error') throw Object.assign(new TypeError('Failed to fetch'), { cause: answer });
-    // Our handlers never compress, so unlike the interceptor there is nothing to decompress.
-    return new FetchResponse(answer.body, { url: request.url, status: answer.status, statusText: answer.statusText, headers: answer.headers });
+    // The handlers' own Response, its URL set as fetch sets it. msw's interceptor wraps it in a new one to
+    // decompress its body; our handlers never compress, and the wrapper cost about 4% of a fetch client's case.
+    FetchResponse.setUrl(request.url, answer);
+    return answer;
   };
 
   private async answer(request: Request): Promise<Response> {
