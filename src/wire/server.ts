@@ -81,6 +81,8 @@ interface Context {
   idleTimeoutMs: number;
   requestTimeoutMs: number;
   headTimeoutMs: number;
+  /** Whether anyone reads report(): the per-request log is built only then. */
+  logged: boolean;
   /** host:port used when a request has no Host header. */
   fallbackHost: string;
   report(info: WireRequestInfo): void;
@@ -114,6 +116,7 @@ function contextOf(options: WireServerOptions): Context {
     requestTimeoutMs: options.requestTimeoutMs ?? 300_000,
     headTimeoutMs: options.headTimeoutMs ?? 60_000,
     fallbackHost: '',
+    logged: options.onRequest !== undefined,
     report: (info) => safely(() => options.onRequest?.(info)),
     reportError: (error) => safely(() => options.onError?.(error instanceof Error ? error : new Error(String(error)))),
   };
@@ -295,7 +298,7 @@ class Connection {
     });
     if (this.socket.destroyed) return;
     if (outcome.kind === 'drop') {
-      this.ctx.report(info(0));
+      if (this.ctx.logged) this.ctx.report(info(0));
       this.socket.destroy();
       return;
     }
@@ -311,7 +314,7 @@ class Connection {
       this.socket.write(body);
       this.socket.uncork();
     }
-    this.ctx.report(info(outcome.status));
+    if (this.ctx.logged) this.ctx.report(info(outcome.status));
     if (close) return this.shutdown();
     if (this.socket.writableNeedDrain) await this.drained();
   }
@@ -387,8 +390,10 @@ async function resolveRequest(request: ParsedRequest, ctx: Context, connection: 
   }
   // Facts of the wire for the handlers, read from the head as sent: a Request's own headers are no
   // evidence of Content-Length in-process, where a fetch client's Request lacks what fetch adds on the wire.
-  const contentLengthSent = request.headers.some(([name]) => name.toLowerCase() === 'content-length');
-  if (ctx.noteOrigin) noteRequestOrigin(fetchRequest, { connection, contentLengthSent });
+  if (ctx.noteOrigin) {
+    const contentLengthSent = request.headers.some(([name]) => name.toLowerCase() === 'content-length');
+    noteRequestOrigin(fetchRequest, { connection, contentLengthSent });
+  }
 
   let response: Response | undefined;
   try {
