@@ -50,10 +50,11 @@ const scope = process.env.BITS_MUTATION_SCOPE ?? 'default';
 if (!['default', 'wide', 'judge', 'client'].includes(scope)) throw new Error(`BITS_MUTATION_SCOPE: "${scope}" is not default, wide, judge or client`);
 const wide = scope === 'wide';
 
-// The judge, and the judge code of the scenario modules (their `judge` and `expected`, and what only
-// those use: tools/mutation/judge-ranges.mjs). Their test is the kill table replayed over observations
-// recorded outside the sandbox (tools/mutation/record.ts, run first by npm run mutation).
-const JUDGE = ['src/harness/judge/*.ts', '!src/harness/judge/*.test.ts', ...scenarioMutateEntries('.')];
+// The judge (not its tests, nor their test-support.ts), and the judge code of the scenario modules (their
+// `judge` and `expected`, and what only those use: tools/mutation/judge-ranges.mjs). Their test is the
+// kill table replayed over observations recorded outside the sandbox (tools/mutation/record.ts, run
+// first by npm run mutation).
+const JUDGE = ['src/harness/judge/*.ts', '!src/harness/judge/*.test.ts', '!src/harness/judge/test-support.ts', ...scenarioMutateEntries('.')];
 process.env.BITS_MUTATION_OBSERVATIONS ??= resolve('reports/mutation/observations');
 // Read by vitest.mutation.config.ts in the sandbox. The replay alone touches no shared state (no msw),
 // so the judge's run does not isolate its test files.

@@ -5,16 +5,11 @@
 // header went unread; RELAY-1XX when a relayed 1xx's code is wrong. Expected values come from the rules:
 // context 7 (REMOTE_APPLICATION) and code 0x80190000 + S ([HSAE], ERR-CODE).
 import { describe, expect, test } from 'vitest';
-import { allCases, type ConformanceCase, type ExpectedError } from '../cases.js';
+import type { ExpectedError } from '../cases.js';
 import type { JobError } from '../contract.js';
 import { checkApplicationError, checkGivingUpError } from './error-report.js';
+import { caseOf } from './test-support.js';
 
-const CASES = new Map(allCases().map((c) => [c.id, c]));
-const caseOf = (id: string): ConformanceCase => {
-  const c = CASES.get(id);
-  if (!c) throw new Error(`no case ${id}`);
-  return c;
-};
 const code = (status: number): number => 0x80190000 + status;
 const app = (status: number): ExpectedError & JobError => ({ context: 7, code: code(status) });
 const rulesOf = (failures: { rule: string }[]): string[] => failures.map((f) => f.rule);

@@ -2,22 +2,20 @@
 // edges of its premise, with the evidence it blames (blame-once reads it) and the words a vendor reads.
 import { describe, expect, test } from 'vitest';
 import type { LedgerEntry, LedgerResponse } from '../../server/index.js';
-import { allCases, statusMatrixCases, type ConformanceCase } from '../cases.js';
+import { statusMatrixCases, type ConformanceCase } from '../cases.js';
 import type { CallEntry, Observation, StateEntry } from '../observation.js';
 import { realTimeProfile, type Timing } from '../timing.js';
 import { claimInvariants, requestInvariants } from './invariants.js';
+import { call, caseOf, ledgerEntry, observation, state as stateEntry } from './test-support.js';
 
-const c: ConformanceCase = allCases().find((x) => x.id === 'app/200/mirror/upload')!;
+const c: ConformanceCase = caseOf('app/200/mirror/upload');
 const size = c.payloadBytes;
 /** The same status-matrix case (the application's 200, mirrored, an upload job) with other timings. */
 const timed = (timing: Timing, status = 200): ConformanceCase => statusMatrixCases({ from: status, to: status, relays: ['mirror'], jobTypes: ['upload'], timing })[0]!;
 
-const observation = (more: Partial<Observation> = {}): Observation => ({ states: [], checkpoints: {}, calls: [], ledger: [], payloadSha256: 'abc', ...more });
-const state = (name: string, seen: number, t = 0, valid = true): StateEntry => ({ t, state: name, valid, error: null, seen });
-const call = (name: CallEntry['call'], seen: number, more: Partial<CallEntry> = {}): CallEntry => ({ t: 0, call: name, seen, state: 'TRANSFERRING', openSessions: 1, ...more });
-const request = (seq: number, packetType: LedgerEntry['packetType'], more: Partial<LedgerEntry> = {}): LedgerEntry => ({
-  seq, t: 0, method: 'BITS_POST', url: 'http://bits.test/upload', packetType, sessionId: '{S1}', bodyLength: 0, notifications: 0, ...more,
-});
+// Here a state's time and validity are what the checks read, and a request is unanswered unless a test says.
+const state = (name: string, seen: number, t = 0, valid = true): StateEntry => stateEntry(name, seen, null, { t, valid });
+const request = (seq: number, packetType: LedgerEntry['packetType'], more: Partial<LedgerEntry> = {}): LedgerEntry => ledgerEntry(seq, packetType, { sessionId: '{S1}', ...more });
 const ack = (received: number | undefined, status = 200): LedgerResponse => ({ status, ...(received === undefined ? {} : { receivedRange: received }) });
 const fragment = (seq: number, received: number | undefined, status = 200): LedgerEntry => request(seq, 'Fragment', { response: ack(received, status) });
 

@@ -3,12 +3,9 @@
 // is reported as not judged, never as a failure.
 import { describe, expect, test } from 'vitest';
 import { plainClient, type PlainFaults } from '../../../fixtures/clients/plain-client.js';
-import { allCases, type ConformanceCase } from '../cases.js';
 import { runCase } from '../run-case.js';
 import { judge, type JudgeOptions, type Judgement } from './index.js';
-
-const cases = new Map(allCases().map((c) => [c.id, c]));
-const caseOf = (id: string): ConformanceCase => cases.get(id)!;
+import { caseOf } from './test-support.js';
 
 async function judged(faults: PlainFaults, id: string, options?: JudgeOptions): Promise<Judgement> {
   const c = caseOf(id);

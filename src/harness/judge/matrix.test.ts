@@ -8,14 +8,12 @@
 import { describe, expect, test } from 'vitest';
 import { BG_ERROR_CONTEXT } from '../../rules/index.js';
 import type { LedgerEntry } from '../../server/index.js';
-import { allCases, type ConformanceCase } from '../cases.js';
+import type { ConformanceCase } from '../cases.js';
 import type { JobError } from '../contract.js';
-import type { CallEntry, Observation, StateEntry } from '../observation.js';
+import type { CallEntry, StateEntry } from '../observation.js';
 import type { Failure } from './failure.js';
 import { judgeRetryUntilNpt, judgeStatusMatrix } from './matrix.js';
-
-const cases = new Map(allCases().map((x) => [x.id, x]));
-const caseOf = (id: string): ConformanceCase => cases.get(id)!;
+import { call as callEntry, caseOf, observation, requestAt as request, stateAt as state } from './test-support.js';
 /** 200: success. Windows timing (MinimumRetryDelay 10 min), virtual time: no tolerance. */
 const success = caseOf('app/200/mirror/upload');
 const reply = caseOf('app/200/mirror/upload-reply');
@@ -35,12 +33,8 @@ const DELAY = transient.timing.minimumRetryDelayMs;
 /** The error the rules expect after `c`'s status: context 7 (REMOTE_APPLICATION) and the status's code. */
 const errorOf = (c: ConformanceCase): JobError => ({ context: c.expected.decision!.error!.context, code: c.expected.decision!.error!.code! });
 
-const observation = (more: Partial<Observation> = {}): Observation => ({ states: [], checkpoints: {}, calls: [], ledger: [], payloadSha256: 'abc', ...more });
-const state = (name: string, seen: number, t = 0, error: JobError | null = null): StateEntry => ({ t, state: name, valid: true, error, seen });
-const call = (name: CallEntry['call'], seen: number, t = 0): CallEntry => ({ t, call: name, seen, state: 'ERROR', openSessions: 0 });
-const request = (seq: number, packetType: LedgerEntry['packetType'], t = 0, more: Partial<LedgerEntry> = {}): LedgerEntry => ({
-  seq, t, method: 'BITS_POST', url: 'http://bits.test/upload', packetType, sessionId: '{S1}', bodyLength: 0, notifications: 0, response: { status: 200 }, ...more,
-});
+/** A call made while the job was in ERROR with no session open, at time `t`. */
+const call = (name: CallEntry['call'], seen: number, t = 0): CallEntry => callEntry(name, seen, { t, state: 'ERROR', openSessions: 0 });
 /** A final fragment the server posted to the application, which answered `status`. */
 const post = (seq: number, t: number, status: number): LedgerEntry => request(seq, 'Fragment', t, { notification: { count: 1, status, fileSha256: 'abc' }, notifications: 1 });
 const done = { t: 0, state: 'ACKNOWLEDGED', error: null };

@@ -5,15 +5,17 @@
 // under --strict.
 import { describe, expect, test } from 'vitest';
 import type { LedgerEntry } from '../../server/index.js';
-import { allCases, type ConformanceCase } from '../cases.js';
+import type { ConformanceCase } from '../cases.js';
 import type { Observation, StateEntry } from '../observation.js';
 import { judge } from './index.js';
+import { caseOf, ledgerEntry, observation as emptyObservation, state as stateEntry } from './test-support.js';
 
-const c: ConformanceCase = allCases().find((x) => x.id === 'app/200/mirror/upload')!;
+const c: ConformanceCase = caseOf('app/200/mirror/upload');
 
-const observation = (more: Partial<Observation> = {}): Observation => ({ states: [], checkpoints: {}, calls: [], ledger: [], payloadSha256: '', ...more });
-const state = (name: string, valid = true): StateEntry => ({ t: 0, state: name, valid, error: null, seen: 0 });
-const ping = (seq: number): LedgerEntry => ({ seq, t: 0, method: 'BITS_POST', url: 'http://bits.test/upload', packetType: 'Ping', bodyLength: 0, notifications: 0, contentLengthSent: false });
+// Here the payload's hash is '' (the posts' hashes below are too), and a state is valid or not, seen before any request.
+const observation = (more: Partial<Observation> = {}): Observation => emptyObservation({ payloadSha256: '', ...more });
+const state = (name: string, valid = true): StateEntry => stateEntry(name, 0, null, { valid });
+const ping = (seq: number): LedgerEntry => ledgerEntry(seq, 'Ping', { contentLengthSent: false });
 
 describe('an observation the client or the harness broke is never judged', () => {
   test('a client error', () => {
@@ -66,7 +68,7 @@ describe('the verdict follows the levels of the rules broken', () => {
 });
 
 describe('what was observed, beside the verdict (the report shows it)', () => {
-  const entry = (seq: number, t: number, packetType: LedgerEntry['packetType'], more: Partial<LedgerEntry> = {}): LedgerEntry => ({ seq, t, method: 'BITS_POST', url: 'http://bits.test/upload', packetType, bodyLength: 0, notifications: 0, ...more });
+  const entry = (seq: number, t: number, packetType: LedgerEntry['packetType'], more: Partial<LedgerEntry> = {}): LedgerEntry => ledgerEntry(seq, packetType, { t, ...more });
   const post = (seq: number, t: number, status: number): LedgerEntry => entry(seq, t, 'Fragment', { notification: { count: 1, status, fileSha256: '' } });
 
   test('the states, the decision after the first post, the posts, the closes, and what came after the first post', () => {
@@ -88,7 +90,7 @@ describe('what was observed, beside the verdict (the report shows it)', () => {
   });
 
   test('in a scenario, the decision after the faulted request', () => {
-    const s = allCases().find((x) => x.id === 'scenario/fragment-500')!;
+    const s = caseOf('scenario/fragment-500');
     const o = observation({
       ledger: [entry(1, 0, 'Create-Session'), entry(2, 5, 'Fragment', { fault: 'server-error 500' }), post(3, 10, 200)],
       states: [{ ...state('TRANSIENT_ERROR'), seen: 2 }, { ...state('TRANSFERRED'), seen: 3 }],
@@ -97,7 +99,7 @@ describe('what was observed, beside the verdict (the report shows it)', () => {
   });
 
   test('in a scenario whose fault was never played, the decision after the first post', () => {
-    const s = allCases().find((x) => x.id === 'scenario/fragment-500')!;
+    const s = caseOf('scenario/fragment-500');
     const o = observation({
       ledger: [entry(1, 0, 'Create-Session'), entry(2, 5, 'Fragment'), post(3, 10, 503)],
       states: [{ ...state('TRANSFERRING'), seen: 2 }, { ...state('TRANSIENT_ERROR'), seen: 3 }],
@@ -111,8 +113,8 @@ describe('what was observed, beside the verdict (the report shows it)', () => {
 });
 
 test('with NOREPOST-EVERY-RESUME switched off, a re-post after a 403 counts only up to the second resume()', () => {
-  const c403 = allCases().find((x) => x.id === 'app/403/mirror/upload')!;
-  const entry = (seq: number, packetType: LedgerEntry['packetType'], more: Partial<LedgerEntry> = {}): LedgerEntry => ({ seq, t: seq, method: 'BITS_POST', url: 'http://bits.test/upload', packetType, bodyLength: 0, notifications: 0, ...more });
+  const c403 = caseOf('app/403/mirror/upload');
+  const entry = (seq: number, packetType: LedgerEntry['packetType'], more: Partial<LedgerEntry> = {}): LedgerEntry => ledgerEntry(seq, packetType, { t: seq, ...more });
   const post = (seq: number, status: number): LedgerEntry => entry(seq, 'Fragment', { notification: { count: 1, status, fileSha256: '' } });
   const call = (seen: number) => ({ t: seen, call: 'resume' as const, seen, state: 'ERROR', openSessions: 1 });
   const o = observation({

@@ -4,24 +4,20 @@
 // retry, JOB-FATAL's quiet until Resume, Cancel or Complete, and CLOSE-FAILURE's closing on complete().
 import { describe, expect, test } from 'vitest';
 import type { LedgerEntry } from '../../server/index.js';
-import { allCases, type ConformanceCase } from '../cases.js';
+import type { ConformanceCase } from '../cases.js';
 import type { CallEntry, Observation, StateEntry } from '../observation.js';
 import type { NotJudged } from './failure.js';
 import { closesOnComplete, completed, decisionOnFault, quietAfterFault, scenarioJudgement, waitedAfterFault } from './scenario-kit.js';
+import { call as callEntry, caseOf, observation, request, state } from './test-support.js';
 
-const scenario = (id: string): ConformanceCase => allCases().find((x) => x.id === id)!;
 /** A 500 to a Fragment: transient, the server's error (context 5) with its code; MinimumRetryDelay 60 s, virtual time. */
-const transient = scenario('scenario/fragment-500');
+const transient = caseOf('scenario/fragment-500');
 /** A 403 to a Fragment from the server itself: fatal. */
-const fatal = scenario('scenario/server-denied-403');
+const fatal = caseOf('scenario/server-denied-403');
 const TITLE = 'the scripted fault';
 
-const observation = (more: Partial<Observation> = {}): Observation => ({ states: [], checkpoints: {}, calls: [], ledger: [], payloadSha256: 'abc', ...more });
-const state = (name: string, seen: number, error: StateEntry['error'] = null): StateEntry => ({ t: 0, state: name, valid: true, error, seen });
-const call = (name: CallEntry['call'], seen: number): CallEntry => ({ t: 0, call: name, seen, state: 'ERROR', openSessions: 1 });
-const request = (seq: number, packetType: LedgerEntry['packetType'], more: Partial<LedgerEntry> = {}): LedgerEntry => ({
-  seq, t: 0, method: 'BITS_POST', url: 'http://bits.test/upload', packetType, sessionId: '{S1}', bodyLength: 0, notifications: 0, response: { status: 200 }, ...more,
-});
+/** A call made while the job was in ERROR. */
+const call = (name: CallEntry['call'], seen: number): CallEntry => callEntry(name, seen, { state: 'ERROR' });
 const faulted = (seq: number, t = 0): LedgerEntry => request(seq, 'Fragment', { t, fault: 'server-error', response: { status: 500 } });
 const judgement = (c: ConformanceCase, o: Observation, notJudged: NotJudged[] = []) => scenarioJudgement(c, o, TITLE, notJudged);
 
@@ -57,7 +53,7 @@ describe('decisionOnFault: the decision after the faulted request against the on
       { rule: 'ERR-CONTEXT-SERVER', message: `after ${TITLE}, expected error { context 5, code 0x801901F4 }, observed { context 7, code 0x801901F4 }` },
     ]);
     expect(decide(transient, o(null))[0]!.message).toBe(`after ${TITLE}, expected error { context 5, code 0x801901F4 }, observed none`);
-    const dropped = scenario('scenario/dropped-mid-upload');
+    const dropped = caseOf('scenario/dropped-mid-upload');
     expect(decide(dropped, o({ context: 5, code: 1 }))[0]!.message).toBe(`after ${TITLE}, expected an error with context 6 (GENERAL_TRANSPORT: the connection broke), observed { context 5, code 0x00000001 }`);
   });
 

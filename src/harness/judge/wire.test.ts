@@ -4,17 +4,17 @@
 import { describe, expect, test } from 'vitest';
 import { BITS_PROTOCOL_GUID } from '../../protocol/index.js';
 import type { LedgerEntry } from '../../server/index.js';
-import { allCases, type ConformanceCase } from '../cases.js';
+import type { ConformanceCase } from '../cases.js';
 import type { Observation } from '../observation.js';
+import { caseOf, ledgerEntry, observation as emptyObservation } from './test-support.js';
 import { checkWire } from './wire.js';
 
-const c: ConformanceCase = allCases().find((x) => x.id === 'app/200/mirror/upload')!;
+const c: ConformanceCase = caseOf('app/200/mirror/upload');
 const size = c.payloadBytes;
 
-const observation = (ledger: LedgerEntry[]): Observation => ({ states: [], checkpoints: {}, calls: [], ledger, payloadSha256: 'abc' });
-const request = (seq: number, packetType: LedgerEntry['packetType'], more: Partial<LedgerEntry> = {}): LedgerEntry => ({
-  seq, t: 0, method: 'BITS_POST', url: 'http://bits.test/upload', packetType, bodyLength: 0, notifications: 0, response: { status: 200 }, ...more,
-});
+// The packet checks read the ledger alone; here a request carries no session unless a test gives it one.
+const observation = (ledger: LedgerEntry[]): Observation => emptyObservation({ ledger });
+const request = (seq: number, packetType: LedgerEntry['packetType'], more: Partial<LedgerEntry> = {}): LedgerEntry => ledgerEntry(seq, packetType, { response: { status: 200 }, ...more });
 /** A well-formed Fragment of bytes first..last of session {S1}, answered with the next offset. */
 const fragment = (seq: number, first: number, last: number, received: number | undefined, more: Partial<LedgerEntry> = {}): LedgerEntry =>
   request(seq, 'Fragment', { sessionId: '{S1}', range: { first, last, total: size }, bodyLength: last - first + 1, response: { status: 200, ...(received === undefined ? {} : { receivedRange: received }) }, ...more });
