@@ -5,9 +5,12 @@
 import type { LedgerEntry } from '../../server/index.js';
 import { allCases, type ConformanceCase } from '../cases.js';
 import type { CallEntry, Checkpoint, Observation, StateEntry } from '../observation.js';
+import { scenarioByName } from '../scenarios/index.js';
+import type { Failure, NotJudged } from './failure.js';
+import { scenarioJudgement } from './scenario-kit.js';
 
 export const ORIGIN = 'http://bits.test';
-export const UPLOAD_URL = `${ORIGIN}/upload`;
+const UPLOAD_URL = `${ORIGIN}/upload`;
 
 // --- cases
 
@@ -54,3 +57,12 @@ export const request = (seq: number, packetType: LedgerEntry['packetType'], more
 
 /** The same request arriving at time `t`: for the tests whose ledgers are about time. */
 export const requestAt = (seq: number, packetType: LedgerEntry['packetType'], t = 0, more: Partial<LedgerEntry> = {}): LedgerEntry => request(seq, packetType, { t, ...more });
+
+// --- scenarios
+
+/** A scenario's own judge on an observation (its case by default): its failures, and the checks it did not judge. */
+export function judgeScenario(name: string, o: Observation, c: ConformanceCase = scenarioCase(name)): { failures: Failure[]; notJudged: NotJudged[] } {
+  const notJudged: NotJudged[] = [];
+  const s = scenarioByName(name);
+  return { failures: s.judge(scenarioJudgement(c, o, s.title, notJudged)), notJudged };
+}

@@ -7,31 +7,13 @@
 import { describe, expect, test } from 'vitest';
 import { HRESULT } from '../../protocol/index.js';
 import type { LedgerEntry } from '../../server/index.js';
-import { allCases, type ConformanceCase } from '../cases.js';
-import type { NotJudged } from '../judge/failure.js';
-import { scenarioJudgement } from '../judge/scenario-kit.js';
-import type { CallEntry, Checkpoint, Observation, StateEntry } from '../observation.js';
-import { scenarioByName } from './index.js';
+import type { ConformanceCase } from '../cases.js';
+import { call, checkpoint, judgeScenario, observation, request, scenarioCase, state } from '../judge/test-support.js';
+import type { CallEntry, Observation, StateEntry } from '../observation.js';
 
-const CASES = new Map(allCases().map((c) => [c.id, c]));
-const caseOf = (name: string): ConformanceCase => CASES.get(`scenario/${name}`)!;
 /** The same case judged on the wall clock: MinimumRetryDelay 200 ms, 50 ms tolerance for lower bounds. */
 const onWallClock = (c: ConformanceCase): ConformanceCase => ({ ...c, timing: { minimumRetryDelayMs: 200, noProgressTimeoutMs: 2000, toleranceMs: 50 } });
 
-/** The scenario's own judge on a hand-built observation: its failures, and the checks it did not judge. */
-function judgeScenario(name: string, o: Observation, c: ConformanceCase = caseOf(name)) {
-  const notJudged: NotJudged[] = [];
-  const s = scenarioByName(name);
-  return { failures: s.judge(scenarioJudgement(c, o, s.title, notJudged)), notJudged };
-}
-
-const observation = (more: Partial<Observation> = {}): Observation => ({ states: [], checkpoints: {}, calls: [], ledger: [], payloadSha256: 'abc', ...more });
-const state = (name: string, seen: number, error: StateEntry['error'] = null): StateEntry => ({ t: 0, state: name, valid: true, error, seen });
-const checkpoint = (name: string): Checkpoint => ({ t: 0, state: name, error: null });
-const call = (name: CallEntry['call'], seen: number, more: Partial<CallEntry> = {}): CallEntry => ({ t: 0, call: name, seen, state: 'TRANSFERRING', openSessions: 1, ...more });
-const request = (seq: number, packetType: LedgerEntry['packetType'], more: Partial<LedgerEntry> = {}): LedgerEntry => ({
-  seq, t: 0, method: 'BITS_POST', url: 'http://bits.test/upload', packetType, sessionId: '{S1}', bodyLength: 0, notifications: 0, response: { status: 200 }, ...more,
-});
 const serverError = (seq: number, packetType: LedgerEntry['packetType'], status: number, more: Partial<LedgerEntry> = {}): LedgerEntry =>
   request(seq, packetType, { fault: 'server-error', response: { status }, ...more });
 
@@ -76,7 +58,7 @@ describe('close-500: Close-Session gets 500 once, and is re-sent after MinimumRe
   });
 
   test('on the wall clock a re-send within the tolerance of the delay is in time, one beyond it is not', () => {
-    const c = onWallClock(caseOf('close-500'));
+    const c = onWallClock(scenarioCase('close-500'));
     const at = (gap: number) => judgeScenario('close-500', closing(closed(request(4, 'Close-Session', { t: 1000 + gap }))), c).failures;
     expect(at(160)).toEqual([]);
     expect(at(140).map((f) => f.rule)).toEqual(['CLOSE-FAILURE']);
@@ -183,7 +165,7 @@ describe('cancel-503 and cancel-404: cancel() while the first fragment\'s 503 wa
   });
 
   test('cancel-503 on the wall clock: a re-send within the tolerance of the delay is in time, one beyond it is not', () => {
-    const c = onWallClock(caseOf('cancel-503'));
+    const c = onWallClock(scenarioCase('cancel-503'));
     const at = (gap: number) => judgeScenario('cancel-503', cancelled([cancelFailed(503), request(4, 'Cancel-Session', { t: 2000 + gap })]), c).failures;
     expect(at(160)).toEqual([]);
     expect(at(140).map((f) => f.rule)).toEqual(['CLOSE-FAILURE']);

@@ -5,21 +5,14 @@
 // (JOB-FATAL).
 import { describe, expect, test } from 'vitest';
 import type { LedgerEntry } from '../../server/index.js';
-import { allCases, type ConformanceCase } from '../cases.js';
+import type { ConformanceCase } from '../cases.js';
 import { scenarioJudgement } from '../judge/scenario-kit.js';
-import type { Observation, StateEntry } from '../observation.js';
+import { caseOf, observation, requestAt as request, stateAt as state } from '../judge/test-support.js';
+import type { Observation } from '../observation.js';
 import { ackBehind, stalledServer } from './offsets.js';
 
-const cases = new Map(allCases().map((c) => [c.id, c]));
-
-const observation = (more: Partial<Observation> = {}): Observation => ({ states: [], checkpoints: {}, calls: [], ledger: [], payloadSha256: 'abc', ...more });
-const state = (name: string, seen: number, t = 0, error: StateEntry['error'] = null): StateEntry => ({ t, state: name, valid: true, error, seen });
-const request = (seq: number, packetType: LedgerEntry['packetType'], t = 0): LedgerEntry => ({
-  seq, t, method: 'BITS_POST', url: 'http://bits.test/upload', packetType, sessionId: '{S1}', bodyLength: 0, notifications: 0, response: { status: 200 },
-});
-
 describe('ack-behind (PKT-RESUME-OFFSET): the upload completes from the offset the Ack names', () => {
-  const c = cases.get('scenario/ack-behind')!;
+  const c = caseOf('scenario/ack-behind');
   const judged = (o: Observation) => ackBehind.judge(scenarioJudgement(c, o, ackBehind.title, []));
 
   test('ACKNOWLEDGED after complete(): nothing to name; never completed: PKT-RESUME-OFFSET, with where the job ended', () => {
@@ -32,7 +25,7 @@ describe('ack-behind (PKT-RESUME-OFFSET): the upload completes from the offset t
 
 describe('stalled-server (ACK-NO-PROGRESS): ERROR by NoProgressTimeout from the first error, then quiet', () => {
   /** MinimumRetryDelay 60 s, NoProgressTimeout 2.5 delays (150 s), virtual time: no tolerance, no slack. */
-  const virtual = cases.get('scenario/stalled-server')!;
+  const virtual = caseOf('scenario/stalled-server');
   /** The same on the wall clock: 1 s tolerance, and 1 s of observation slack on upper bounds. */
   const wall: ConformanceCase = { ...virtual, timing: { ...virtual.timing, toleranceMs: 1000 } };
   const { minimumRetryDelayMs: delay, noProgressTimeoutMs: npt } = virtual.timing;

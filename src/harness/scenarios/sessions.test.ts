@@ -5,22 +5,15 @@
 // and a success Ack without BITS-Reply-URL is an error for an upload-reply job (PKT-REPLY, PKT-ACK-INVALID).
 import { describe, expect, test } from 'vitest';
 import { farmHostFor, type LedgerEntry } from '../../server/index.js';
-import { allCases, type ConformanceCase } from '../cases.js';
 import { scenarioJudgement } from '../judge/scenario-kit.js';
+import { observation, ORIGIN, request, scenarioCase, state } from '../judge/test-support.js';
 import type { Observation, StateEntry } from '../observation.js';
 import { hostId, noReplyUrl, sessionLost, shrink413, uploadNoReplyUrl } from './sessions.js';
 import type { Scenario } from './types.js';
 
-const cases = new Map(allCases().map((c) => [c.id, c]));
-const caseOf = (s: Scenario): ConformanceCase => cases.get(`scenario/${s.name}`)!;
-const judged = (s: Scenario, o: Observation) => s.judge(scenarioJudgement(caseOf(s), o, s.title, []));
+// Here a scenario comes as its module exports it, judged on its own case.
+const judged = (s: Scenario, o: Observation) => s.judge(scenarioJudgement(scenarioCase(s.name), o, s.title, []));
 
-const ORIGIN = 'http://bits.test';
-const observation = (more: Partial<Observation> = {}): Observation => ({ states: [], checkpoints: {}, calls: [], ledger: [], payloadSha256: 'abc', ...more });
-const state = (name: string, seen: number, error: StateEntry['error'] = null): StateEntry => ({ t: 0, state: name, valid: true, error, seen });
-const request = (seq: number, packetType: LedgerEntry['packetType'], more: Partial<LedgerEntry> = {}): LedgerEntry => ({
-  seq, t: 0, method: 'BITS_POST', url: `${ORIGIN}/upload`, packetType, sessionId: '{S1}', bodyLength: 0, notifications: 0, response: { status: 200 }, ...more,
-});
 /** complete() made the job ACKNOWLEDGED. */
 const acknowledged = { checkpoints: { 'after-complete': { t: 0, state: 'ACKNOWLEDGED', error: null } } } as const;
 /** The job ended in ERROR without ever reaching complete(). */

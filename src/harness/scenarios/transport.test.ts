@@ -5,28 +5,11 @@
 // accepted, and then the job cannot show the error while it re-sends).
 import { describe, expect, test } from 'vitest';
 import type { LedgerEntry } from '../../server/index.js';
-import { allCases, type ConformanceCase } from '../cases.js';
-import type { NotJudged } from '../judge/failure.js';
-import { scenarioJudgement } from '../judge/scenario-kit.js';
-import type { CallEntry, Checkpoint, Observation, StateEntry } from '../observation.js';
-import { scenarioByName } from './index.js';
+import { call as callEntry, checkpoint, judgeScenario, observation, request, state } from '../judge/test-support.js';
+import type { CallEntry, StateEntry } from '../observation.js';
 
-const CASES = new Map(allCases().map((c) => [c.id, c]));
-const caseOf = (name: string): ConformanceCase => CASES.get(`scenario/${name}`)!;
-
-function judgeScenario(name: string, o: Observation) {
-  const notJudged: NotJudged[] = [];
-  const s = scenarioByName(name);
-  return { failures: s.judge(scenarioJudgement(caseOf(name), o, s.title, notJudged)), notJudged };
-}
-
-const observation = (more: Partial<Observation> = {}): Observation => ({ states: [], checkpoints: {}, calls: [], ledger: [], payloadSha256: 'abc', ...more });
-const state = (name: string, seen: number, error: StateEntry['error'] = null): StateEntry => ({ t: 0, state: name, valid: true, error, seen });
-const checkpoint = (name: string): Checkpoint => ({ t: 0, state: name, error: null });
-const call = (name: CallEntry['call'], seen: number): CallEntry => ({ t: 0, call: name, seen, state: 'TRANSFERRED', openSessions: 1 });
-const request = (seq: number, packetType: LedgerEntry['packetType'], more: Partial<LedgerEntry> = {}): LedgerEntry => ({
-  seq, t: 0, method: 'BITS_POST', url: 'http://bits.test/upload', packetType, sessionId: '{S1}', bodyLength: 0, notifications: 0, response: { status: 200 }, ...more,
-});
+/** A call made while the job was TRANSFERRED. */
+const call = (name: CallEntry['call'], seen: number): CallEntry => callEntry(name, seen, { state: 'TRANSFERRED' });
 const dropped = (seq: number, packetType: LedgerEntry['packetType'], t: number): LedgerEntry => request(seq, packetType, { t, fault: 'drop', response: { status: 0 } });
 const posted = (seq: number, t: number, count = 1): LedgerEntry =>
   request(seq, 'Fragment', { t, notifications: count, notification: { count, status: 200, fileSha256: 'abc' } });
