@@ -10,17 +10,13 @@ import type { LedgerEntry } from '../../server/index.js';
 import { scenarioCases, type ConformanceCase } from '../cases.js';
 import type { NotJudged } from '../judge/failure.js';
 import { scenarioJudgement } from '../judge/scenario-kit.js';
+import { call as callAt, observation, request, stateAt as state } from '../judge/test-support.js';
 import type { CallEntry, Observation, StateEntry } from '../observation.js';
 import { realTimeProfile } from '../timing.js';
 import { delayOverNpt, nptZero, progressResets, resumeTransient } from './timing.js';
 import type { Scenario } from './types.js';
 
-const observation = (more: Partial<Observation> = {}): Observation => ({ states: [], checkpoints: {}, calls: [], ledger: [], payloadSha256: 'abc', ...more });
-const state = (name: string, seen: number, t = 0, error: StateEntry['error'] = null): StateEntry => ({ t, state: name, valid: true, error, seen });
-const call = (name: CallEntry['call'], seen: number, state = 'TRANSIENT_ERROR'): CallEntry => ({ t: 0, call: name, seen, state, openSessions: 1 });
-const request = (seq: number, packetType: LedgerEntry['packetType'], more: Partial<LedgerEntry> = {}): LedgerEntry => ({
-  seq, t: 0, method: 'BITS_POST', url: 'http://bits.test/upload', packetType, sessionId: '{S1}', bodyLength: 0, notifications: 0, response: { status: 200 }, ...more,
-});
+const call = (name: CallEntry['call'], seen: number, state = 'TRANSIENT_ERROR'): CallEntry => callAt(name, seen, { state });
 /** The final Fragment, posted to the application, which answered `status`. */
 const post = (seq: number, t: number, status = 503): LedgerEntry => request(seq, 'Fragment', { t, notification: { count: 1, status, fileSha256: 'abc' }, notifications: 1 });
 /** The application's 503, as the rules name it: context 7 (REMOTE_APPLICATION), code 0x80190000 + 503. */
