@@ -78,6 +78,8 @@ export const OPTION_TABLE = {
   format: { section: 'reports', type: 'list', values: FORMAT_NAMES, noun: 'a report format', arg: '<list>', help: 'json,junit,html,md (default: all four)' },
   /** An Ed25519 private key (PEM) that signs the report's digest. */
   sign: { section: 'reports', type: 'string', arg: '<file>', path: true, help: "an Ed25519 private key (PEM) that signs the report's digest" },
+  /** Worker processes for an in-process client's suite files (each runs its cases one at a time, on its own virtual clock). */
+  workers: { section: 'other', type: 'integer', arg: '<n>', minimum: 1, maximum: 64, help: "worker processes that run an in-process client's suite files side by side (default: the machine's available parallelism; 1 uses the least memory)" },
   /** Stack traces for harness errors. */
   debug: { section: 'other', type: 'boolean', cliOnly: true, help: 'print stack traces of harness errors' },
 } as const satisfies Record<string, OptionSpec>;

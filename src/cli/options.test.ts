@@ -98,6 +98,13 @@ describe('one option table: the flags, their help, the config schema and the API
     expect(() => checkOptions({ retryDelayMs: 300, clientCmd: 'python3 c.py' }, fromFlags, { whole: true })).not.toThrow();
     expect(() => checkOptions({ retryDelayMs: 300 }, fromFlags)).not.toThrow(); // the flags alone, before the config file's clientCmd joins them
   });
+
+  test('--workers is for an in-process client: refused with --client-cmd, and only from 1 to 64', () => {
+    expect(() => checkOptions({ workers: 2, clientCmd: 'python3 c.py' }, fromFlags, { whole: true })).toThrow('--workers is for an in-process client; a client in another process (--client-cmd)');
+    expect(() => checkOptions({ workers: 2 }, fromFlags, { whole: true })).not.toThrow();
+    expect(() => checkOptions(runFlags({ workers: '0' }), fromFlags)).toThrow("--workers must be a whole number from 1 to 64, got '0'");
+    expect(() => checkOptions({ workers: 65 }, fromConfig, { whole: true })).toThrow();
+  });
 });
 
 describe('the config file', () => {

@@ -158,6 +158,9 @@ export function checkOptions(options: ConformanceOptions, where: Where, { whole 
   if (whole && options.retryDelayMs !== undefined && options.clientCmd === undefined) {
     throw new OptionError(`${where('retryDelayMs')} is for a client in another process (${flagName('clientCmd')}); an in-process client runs on virtual time with the real defaults (600 s, 14 days)`);
   }
+  if (whole && options.workers !== undefined && options.clientCmd !== undefined) {
+    throw new OptionError(`${where('workers')} is for an in-process client; a client in another process (${flagName('clientCmd')}) runs its cases side by side on the wall clock in one worker`);
+  }
   const checked: CheckedOptions = { selection: selectionOf(options, where) };
   if (options.interpretationsOff) checked.interpretationsOff = options.interpretationsOff.map((id, i) => interpretationId(String(id).trim(), where('interpretationsOff', i)));
   if (options.format) checked.formats = [...new Set(options.format)];

@@ -3,6 +3,7 @@
 // prints a summary that puts the worst rules first. runConformance() (api.ts) is the same run without
 // the printing.
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './errors.js';
@@ -85,7 +86,7 @@ export function typedPath(file: string): string {
 interface Target {
   client: ConformanceReport['client'];
   provide: { clientModule: string } | { clientCmd: string; clientCwd: string; retryDelayMs: number };
-  /** vitest options: one worker without isolation for every suite file; a client in another process also runs cases side by side. */
+  /** vitest options: the workers (without isolation) that run the suite files; a client in another process runs its cases side by side in one. */
   vitest: Record<string, unknown>;
   /** The options that name the client in a printed command. */
   clientArg: string;
@@ -125,10 +126,19 @@ async function resolveTarget(options: RunOptions): Promise<Target> {
   return {
     client: { name: client.name, version: client.version, module: projectPath(clientModule), transport: 'in-process', ...(client.capabilities ? { capabilities: client.capabilities } : {}) },
     provide: { clientModule },
-    // One worker runs every file without isolation: a fresh worker per file costs about a second each.
-    vitest: { isolate: false, fileParallelism: false },
+    vitest: inProcessWorkers(options.workers),
     clientArg: options.client ? ` --client ${shellQuote(typedPath(options.client))}` : '',
   };
+}
+
+/**
+ * The vitest pool of an in-process run. A worker runs its files without isolation (a fresh worker per
+ * file costs about a second each) and its cases one at a time on its own virtual clock; the main process
+ * only collects results, so every core can run a worker. Which worker runs a file changes no verdict:
+ * src/cli/workers.test.ts compares whole runs on one worker and on two.
+ */
+function inProcessWorkers(workers = availableParallelism()): Record<string, unknown> {
+  return workers > 1 ? { isolate: false, fileParallelism: true, maxWorkers: workers } : { isolate: false, fileParallelism: false };
 }
 
 /** What the report says about how the run was asked for (the recorded options); absent for a default whole-suite run. */

@@ -4,6 +4,8 @@
 // interceptors (the route the suite used before), failures and rules not judged included.
 import { describe, expect, test } from 'vitest';
 import { plainClient } from '../../fixtures/clients/plain-client.js';
+// A client with faults several rule families catch (a re-post after a 403, no Ping on resume, no Cancel-Session).
+import broken from '../../fixtures/clients/plain-client-broken.js';
 import { allCases } from './cases.js';
 import type { ClientUnderTest } from './contract.js';
 import { InProcessEnvironment } from './environment.js';
@@ -26,8 +28,6 @@ async function verdicts(client: ClientUnderTest, route: InProcessRoute, step = 1
   return lines;
 }
 
-/** A client with faults several rule families catch (a re-post after a 403, no Ping on resume, no Cancel-Session). */
-const broken = plainClient({ repostAfter403OnResume: [1], resumeSkipsPing: true, cancelSendsNothing: true }, 'plain client, broken');
 
 describe('the direct route and the msw route judge every case the same', () => {
   test.for([
