@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Reporter } from 'vitest/node';
 import { UsageError } from './errors.js';
 import { didYouMean, isWholeSuite, OptionError, selectionFlags, type ConformanceOptions } from './options.js';
 import { flagName, RECORDED_KEYS, specOf, type SelectionKey } from './option-table.js';
@@ -22,7 +23,7 @@ import type {} from '../harness/suite.js';
 import type { ConformanceReport, ReportCase } from '../report/report.js';
 import { projectPath, removeStaleTemporaries } from '../report/files.js';
 import { checkOutputFolder, lockOutputs } from '../report/output-lock.js';
-import { finishReport, prepareOutputs, writeOutputs, type PreparedOutputs, type ReportFormat } from '../report/publish.js';
+import { finishReport, loadWriters, prepareOutputs, writeOutputs, type PreparedOutputs, type ReportFormat } from '../report/publish.js';
 import { codeRanges, interruptionText, transcriptLines } from '../report/text.js';
 import { fmtMs } from '../harness/format.js';
 import { EXIT_CODE, describeVerdict, signalExitCode } from '../report/verdict.js';
@@ -189,7 +190,8 @@ async function lockedRun(options: RunOptions, interruption: RunInterruption, gro
       interruption.whenAborted(() => lock.releaseSync());
       await removeStaleTemporaries(outputs.dir);
     }
-    const run = await casesOf(options, target, estimatedCases, interruption, groups);
+    // The report's views load while the first cases run, rather than before the first or after the last.
+    const run = await casesOf(options, target, estimatedCases, interruption, groups, () => void loadWriters(outputs.formats));
     return await finishRun(options, target, run, outputs, estimatedCases);
   } finally {
     await lock?.release();
@@ -216,7 +218,7 @@ async function selectedCount(options: RunOptions): Promise<number> {
 }
 
 /** Runs the cases, or none when the client failed the hello handshake (then that is the run's error). */
-async function casesOf(options: RunOptions, target: Target, estimatedCases: number, interruption: RunInterruption, groups: ReturnType<typeof clientGroupRecord>): Promise<CasesRun> {
+async function casesOf(options: RunOptions, target: Target, estimatedCases: number, interruption: RunInterruption, groups: ReturnType<typeof clientGroupRecord>, whenCasesStart: () => void): Promise<CasesRun> {
   const selection = options.selection ?? {};
   const multiplier = options.timeoutMultiplier ?? 1;
   const [{ realTimeProfile, VIRTUAL_PROFILE }, { SUITE_NAMES, suitePath, suitesHolding }] = await Promise.all([import('../harness/cases.js'), import('../harness/suite-files.js')]);
@@ -244,13 +246,24 @@ async function casesOf(options: RunOptions, target: Target, estimatedCases: numb
         // even for a suite that lists its cases some other way.
         ...(onlyCase ? { testNamePattern: new RegExp(`^${escapeRegExp(onlyCase)}$`) } : {}),
       },
-      reporters: progress ? [progress] : [],
+      reporters: [...(progress ? [progress] : []), onFirstModuleStart(whenCasesStart)],
       interruption,
     }, groups);
     return run;
   } finally {
     progress?.stop();
   }
+}
+
+/** A reporter that calls `start` once, when the first suite file starts running its cases in a worker. */
+function onFirstModuleStart(start: () => void): Reporter {
+  let started = false;
+  return {
+    onTestModuleStart() {
+      if (!started) start();
+      started = true;
+    },
+  };
 }
 
 /** Builds the report from what ran, finishes it (expected failures, baseline, seal) and writes it. */

@@ -7,9 +7,6 @@ import { appendFile, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { baselineExitCode, diffReports } from './diff.js';
 import { commitTemporary, projectPath, writeTemporary } from './files.js';
-import { toHtml } from './html.js';
-import { toJUnitXml } from './junit.js';
-import { toMarkdownSummary } from './markdown.js';
 import { assertReport, loadReport, reportJson, type ConformanceReport } from './report.js';
 import { loadSigningKey, sealReport } from './sign.js';
 import { EXIT_CODE } from './verdict.js';
@@ -21,7 +18,21 @@ export const REPORT_FORMATS: readonly ReportFormat[] = ['json', 'junit', 'html',
 /** The file each format is written to, inside --out. */
 export const REPORT_FILES: Record<ReportFormat, string> = { json: 'conformance.json', junit: 'junit.xml', html: 'conformance.html', md: 'summary.md' };
 
-const WRITERS: Record<ReportFormat, (report: ConformanceReport) => string> = { json: reportJson, junit: toJUnitXml, html: toHtml, md: toMarkdownSummary };
+type Writer = (report: ConformanceReport) => string;
+
+// The views load when a run first needs them, or earlier when it asks (loadWriters, while its cases run):
+// a run's start does not wait for modules it uses only at its end.
+const WRITERS: Record<ReportFormat, () => Promise<Writer>> = {
+  json: () => Promise.resolve(reportJson),
+  junit: async () => (await import('./junit.js')).toJUnitXml,
+  html: async () => (await import('./html.js')).toHtml,
+  md: async () => (await import('./markdown.js')).toMarkdownSummary,
+};
+
+/** Loads the writers of these formats; resolves when they are ready (never rejects: writeOutputs reports a failure). */
+export function loadWriters(formats: readonly ReportFormat[]): Promise<void> {
+  return Promise.all(formats.map((f) => WRITERS[f]())).then(() => undefined, () => undefined);
+}
 
 export class FormatError extends Error {}
 
@@ -110,7 +121,7 @@ export async function writeOutputs(report: ConformanceReport, dir: string, forma
   try {
     for (const format of [...formats].sort((a, b) => Number(a === 'json') - Number(b === 'json'))) {
       const file = join(dir, REPORT_FILES[format]);
-      const content = WRITERS[format](report);
+      const content = (await WRITERS[format]())(report);
       staged.push({ format, file, temporary: await writeTemporary(file, content), content });
     }
   } catch (error) {
