@@ -32,7 +32,7 @@ test('a bench report becomes a table of its medians that reads back to the same 
   };
   const summary = summaryOf(bench);
   expect(summary.engine[0]!.msPerCase).toBe(3.5); // the median, not the mean
-  expect(summary.runs[0]).toMatchObject({ totalS: 25, reportMb: 4.2, peakMb: 233 });
+  expect(summary.runs[0]).toMatchObject({ totalS: 25, reportMb: 4.2, peakMb: 233, treeMb: 450 });
   expect(summary.sideBySide).toEqual([{ label: '9d68b2a -> abc1234', beforeS: 80, afterS: 25, faster: 3.2 }]);
   const table = formatTable(summary);
   expect(table.startsWith(`${BEGIN}\n`) && table.endsWith(END)).toBe(true);

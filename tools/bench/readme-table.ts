@@ -21,6 +21,8 @@ export interface RunRow {
   totalS: number;
   runTimeS: number;
   peakMb: number;
+  /** The largest sum of all its processes' resident sets at one time (the CLI, its workers), MB. */
+  treeMb: number;
   /** conformance.json, MB; null for a run whose size is not shown. */
   reportMb: number | null;
 }
@@ -45,7 +47,7 @@ const fixed = (n: number, digits: number, unit: string): string => `${n.toFixed(
 const num = (cell: string): number => Number(cell.replace(/[^0-9.]/g, ''));
 
 const ENGINE_HEAD = '| In-process engine (runCase + judge, no vitest) | Cases | Requests | Per case | Per request | getResponse floor | native floor | vs getResponse | vs native |';
-const RUNS_HEAD = '| Whole runs (`npm start`) | Start-up | Cases | Report | Total | Run time | Peak RSS, one process | conformance.json |';
+const RUNS_HEAD = '| Whole runs (`npm start`) | Start-up | Cases | Report | Total | Run time | Peak RSS, one process | Peak RSS, all processes | conformance.json |';
 const SIDE_HEAD = '| Side by side, `npm start`, whole suite | Before | After | Faster |';
 
 function engineLine(r: EngineRow): string {
@@ -54,7 +56,7 @@ function engineLine(r: EngineRow): string {
 
 function runLine(r: RunRow): string {
   const s = (n: number): string => fixed(n, 1, ' s');
-  return `| ${r.label} | ${s(r.startupS)} | ${s(r.casesS)} | ${s(r.reportS)} | ${s(r.totalS)} | ${s(r.runTimeS)} | ${int(r.peakMb)} MB | ${r.reportMb === null ? '-' : fixed(r.reportMb, 1, ' MB')} |`;
+  return `| ${r.label} | ${s(r.startupS)} | ${s(r.casesS)} | ${s(r.reportS)} | ${s(r.totalS)} | ${s(r.runTimeS)} | ${int(r.peakMb)} MB | ${int(r.treeMb)} MB | ${r.reportMb === null ? '-' : fixed(r.reportMb, 1, ' MB')} |`;
 }
 
 function sideLine(r: SideBySideRow): string {
@@ -63,7 +65,7 @@ function sideLine(r: SideBySideRow): string {
 
 /** The block between the markers, markers included. */
 export function formatTable(s: BenchSummary): string {
-  const lines = [BEGIN, s.caption, '', ENGINE_HEAD, '|---|--:|--:|--:|--:|--:|--:|--:|--:|', ...s.engine.map(engineLine), '', RUNS_HEAD, '|---|--:|--:|--:|--:|--:|--:|--:|', ...s.runs.map(runLine)];
+  const lines = [BEGIN, s.caption, '', ENGINE_HEAD, '|---|--:|--:|--:|--:|--:|--:|--:|--:|', ...s.engine.map(engineLine), '', RUNS_HEAD, '|---|--:|--:|--:|--:|--:|--:|--:|--:|', ...s.runs.map(runLine)];
   if (s.sideBySide.length) lines.push('', SIDE_HEAD, '|---|--:|--:|--:|', ...s.sideBySide.map(sideLine));
   lines.push(END);
   return lines.join('\n');
@@ -105,7 +107,8 @@ export function parseTable(block: string): BenchSummary {
       totalS: num(c[3]!),
       runTimeS: num(c[4]!),
       peakMb: num(c[5]!),
-      reportMb: c[6] === '-' ? null : num(c[6]!),
+      treeMb: num(c[6]!),
+      reportMb: c[7] === '-' ? null : num(c[7]!),
     })),
     sideBySide: rowsUnder(lines, SIDE_HEAD).map(([label, ...c]) => ({ label: label!, beforeS: num(c[0]!), afterS: num(c[1]!), faster: num(c[2]!) })),
   };

@@ -62,6 +62,7 @@ export function summaryOf(bench: BenchReport): BenchSummary {
     totalS: toS(r.totalMs),
     runTimeS: toS(r.runTimeMs),
     peakMb: r.memory.processMb ?? 0,
+    treeMb: r.memory.treeMb ?? 0,
     reportMb: withSize ? round(r.reportBytes / 1e6, 1) : null,
   });
   const side = bench.sideBySide;
