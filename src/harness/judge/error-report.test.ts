@@ -8,11 +8,10 @@ import { describe, expect, test } from 'vitest';
 import type { ExpectedError } from '../cases.js';
 import type { JobError } from '../contract.js';
 import { checkApplicationError, checkGivingUpError } from './error-report.js';
-import { caseOf } from './test-support.js';
+import { caseOf, rulesOf } from './test-support.js';
 
 const code = (status: number): number => 0x80190000 + status;
 const app = (status: number): ExpectedError & JobError => ({ context: 7, code: code(status) });
-const rulesOf = (failures: { rule: string }[]): string[] => failures.map((f) => f.rule);
 const WHEN = 'after the final Ack';
 
 describe('an error where none is expected, none where one is', () => {

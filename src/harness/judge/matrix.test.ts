@@ -13,7 +13,7 @@ import type { JobError } from '../contract.js';
 import type { CallEntry, StateEntry } from '../observation.js';
 import type { Failure } from './failure.js';
 import { judgeRetryUntilNpt, judgeStatusMatrix } from './matrix.js';
-import { call as callEntry, caseOf, observation, requestAt as request, stateAt as state } from './test-support.js';
+import { call as callEntry, caseOf, observation, posted as post, requestAt as request, rulesOf, stateAt as state } from './test-support.js';
 /** 200: success. Windows timing (MinimumRetryDelay 10 min), virtual time: no tolerance. */
 const success = caseOf('app/200/mirror/upload');
 const reply = caseOf('app/200/mirror/upload-reply');
@@ -35,11 +35,8 @@ const errorOf = (c: ConformanceCase): JobError => ({ context: c.expected.decisio
 
 /** A call made while the job was in ERROR with no session open, at time `t`. */
 const call = (name: CallEntry['call'], seen: number, t = 0): CallEntry => callEntry(name, seen, { t, state: 'ERROR', openSessions: 0 });
-/** A final fragment the server posted to the application, which answered `status`. */
-const post = (seq: number, t: number, status: number): LedgerEntry => request(seq, 'Fragment', t, { notification: { count: 1, status, fileSha256: 'abc' }, notifications: 1 });
 const done = { t: 0, state: 'ACKNOWLEDGED', error: null };
 
-const rulesOf = (failures: Failure[]) => failures.map((f) => f.rule);
 const named = (failures: Failure[], rule: string) => failures.filter((f) => f.rule === rule);
 
 describe('the decision after the final Ack', () => {

@@ -58,6 +58,15 @@ export const request = (seq: number, packetType: LedgerEntry['packetType'], more
 /** The same request arriving at time `t`: for the tests whose ledgers are about time. */
 export const requestAt = (seq: number, packetType: LedgerEntry['packetType'], t = 0, more: Partial<LedgerEntry> = {}): LedgerEntry => request(seq, packetType, { t, ...more });
 
+/** A final Fragment at time `t` that the server posted to the application (`count` posts so far), which answered `status`. */
+export const posted = (seq: number, t: number, status: number, count = 1): LedgerEntry =>
+  request(seq, 'Fragment', { t, notifications: count, notification: { count, status, fileSha256: 'abc' } });
+
+// --- failures
+
+/** The rule of each failure, in order. */
+export const rulesOf = (failures: readonly Pick<Failure, 'rule'>[]): string[] => failures.map((f) => f.rule);
+
 // --- scenarios
 
 /** A scenario's own judge on an observation (its case by default): its failures, and the checks it did not judge. */

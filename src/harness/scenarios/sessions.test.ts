@@ -5,14 +5,13 @@
 // and a success Ack without BITS-Reply-URL is an error for an upload-reply job (PKT-REPLY, PKT-ACK-INVALID).
 import { describe, expect, test } from 'vitest';
 import { farmHostFor, type LedgerEntry } from '../../server/index.js';
-import { scenarioJudgement } from '../judge/scenario-kit.js';
-import { observation, ORIGIN, request, scenarioCase, state } from '../judge/test-support.js';
+import { judgeScenario, observation, ORIGIN, request, state } from '../judge/test-support.js';
 import type { Observation, StateEntry } from '../observation.js';
 import { hostId, noReplyUrl, sessionLost, shrink413, uploadNoReplyUrl } from './sessions.js';
 import type { Scenario } from './types.js';
 
 // Here a scenario comes as its module exports it, judged on its own case.
-const judged = (s: Scenario, o: Observation) => s.judge(scenarioJudgement(scenarioCase(s.name), o, s.title, []));
+const judged = (s: Scenario, o: Observation) => judgeScenario(s.name, o).failures;
 
 /** complete() made the job ACKNOWLEDGED. */
 const acknowledged = { checkpoints: { 'after-complete': { t: 0, state: 'ACKNOWLEDGED', error: null } } } as const;

@@ -8,9 +8,7 @@
 import { describe, expect, test } from 'vitest';
 import type { LedgerEntry } from '../../server/index.js';
 import { scenarioCases, type ConformanceCase } from '../cases.js';
-import type { NotJudged } from '../judge/failure.js';
-import { scenarioJudgement } from '../judge/scenario-kit.js';
-import { call as callAt, observation, request, stateAt as state } from '../judge/test-support.js';
+import { call as callAt, judgeScenario, observation, posted, request, stateAt as state } from '../judge/test-support.js';
 import type { CallEntry, Observation, StateEntry } from '../observation.js';
 import { realTimeProfile } from '../timing.js';
 import { delayOverNpt, nptZero, progressResets, resumeTransient } from './timing.js';
@@ -18,14 +16,14 @@ import type { Scenario } from './types.js';
 
 const call = (name: CallEntry['call'], seen: number, state = 'TRANSIENT_ERROR'): CallEntry => callAt(name, seen, { state });
 /** The final Fragment, posted to the application, which answered `status`. */
-const post = (seq: number, t: number, status = 503): LedgerEntry => request(seq, 'Fragment', { t, notification: { count: 1, status, fileSha256: 'abc' }, notifications: 1 });
+const post = (seq: number, t: number, status = 503): LedgerEntry => posted(seq, t, status);
 /** The application's 503, as the rules name it: context 7 (REMOTE_APPLICATION), code 0x80190000 + 503. */
 const app503 = { context: 7, code: 0x801901f7 };
 const acknowledged = { 'after-complete': { t: 0, state: 'ACKNOWLEDGED', error: null } } as const;
 
 const caseOf = (s: Scenario, profile = realTimeProfile()): ConformanceCase => scenarioCases(profile, [s.name])[0]!;
 const virtualCase = (s: Scenario): ConformanceCase => scenarioCases(undefined, [s.name])[0]!;
-const judgeWith = (s: Scenario, c: ConformanceCase, o: Observation, notJudged: NotJudged[] = []) => s.judge(scenarioJudgement(c, o, s.title, notJudged));
+const judgeWith = (s: Scenario, c: ConformanceCase, o: Observation) => judgeScenario(s.name, o, c).failures;
 
 describe('resume-transient: Resume() on a job waiting in TRANSIENT_ERROR sends, and the upload completes', () => {
   const c = virtualCase(resumeTransient);

@@ -5,14 +5,13 @@
 // accepted, and then the job cannot show the error while it re-sends).
 import { describe, expect, test } from 'vitest';
 import type { LedgerEntry } from '../../server/index.js';
-import { call as callEntry, checkpoint, judgeScenario, observation, request, state } from '../judge/test-support.js';
+import { call as callEntry, checkpoint, judgeScenario, observation, posted as postedTo, request, state } from '../judge/test-support.js';
 import type { CallEntry, StateEntry } from '../observation.js';
 
 /** A call made while the job was TRANSFERRED. */
 const call = (name: CallEntry['call'], seen: number): CallEntry => callEntry(name, seen, { state: 'TRANSFERRED' });
 const dropped = (seq: number, packetType: LedgerEntry['packetType'], t: number): LedgerEntry => request(seq, packetType, { t, fault: 'drop', response: { status: 0 } });
-const posted = (seq: number, t: number, count = 1): LedgerEntry =>
-  request(seq, 'Fragment', { t, notifications: count, notification: { count, status: 200, fileSha256: 'abc' } });
+const posted = (seq: number, t: number, count = 1): LedgerEntry => postedTo(seq, t, 200, count);
 
 /** The transport context the rule names: GENERAL_TRANSPORT (6). */
 const TRANSPORT = { context: 6, code: 0x80072efe };
