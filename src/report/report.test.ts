@@ -11,6 +11,7 @@ import { reportJson } from './report.js';
 import { toHtml } from './html.js';
 import { toJUnitXml } from './junit.js';
 import { makeRecord, makeReport } from './test-support.js';
+import { caseOf, ledgerEntry, observation } from '../harness/judge/test-support.js';
 
 describe('run verdicts and exit codes', () => {
   test.for([
@@ -70,8 +71,16 @@ describe('the conformance report', () => {
   });
 
   test('a report that breaks its schema is refused with the path of the problem', () => {
-    const bad = { reportVersion: 1, suite: { name: 'x', version: '1', rulesDigest: 'nope' } };
-    expect(() => assertReport(bad)).toThrow(/conformance report: .*\/suite\/rulesDigest must match pattern/);
+    const good = makeReport([makeRecord()]);
+    expect(() => assertReport({ ...good, suite: { ...good.suite, rulesDigest: 'nope' } })).toThrow(/^conformance report: \/suite\/rulesDigest must match pattern "[^"]+"$/);
+  });
+
+  test('a case whose only failure is a check that never reached its premise validates (the upload never reached the application)', () => {
+    const c = caseOf('app/200/mirror/upload');
+    const o = observation({ ledger: [ledgerEntry(1, 'Ping'), ledgerEntry(2, 'Create-Session')] });
+    const report = buildReport({ client: { name: 'r', version: '1', transport: 'in-process' }, records: [judgedRecord(c, o, judge(c, o))], runErrors: [], startedAt: new Date(0), finishedAt: new Date(1), replayCommand: (id) => id });
+    expect(() => assertReport(report)).not.toThrow();
+    expect(report.cases[0]!.failures).toEqual([{ rule: 'APP-SUCCESS', message: expect.stringContaining('never reached the server application') }]);
   });
 });
 

@@ -14,9 +14,14 @@ export function createAjv(): Ajv2020 {
   return ajv;
 }
 
-/** One line per error, `path message`, in the form the CLI prints (`/codes/0 must match pattern ...`). */
+/** Errors named in a message; the rest are counted, so one bad field repeated in every case stays one line. */
+const ERRORS_NAMED = 5;
+
+/** `path message` per error, in the form the CLI prints (`/codes/0 must match pattern ...`), the first five named. */
 export function formatErrors(errors: ErrorObject[] | null | undefined): string {
-  return (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ');
+  const all = errors ?? [];
+  const named = all.slice(0, ERRORS_NAMED).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ');
+  return all.length > ERRORS_NAMED ? `${named}; and ${all.length - ERRORS_NAMED} more` : named;
 }
 
 /**

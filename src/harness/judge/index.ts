@@ -89,7 +89,8 @@ export function judge(c: ConformanceCase, o: Observation, options: JudgeOptions 
   const blamed = blameByPrecedence(all.filter((f) => !off.has(f.rule)));
   // A check its premise never reached counts only when nothing else explains why.
   const primary = blamed.filter((f) => !f.consequence);
-  const failures = primary.length ? primary : blamed;
+  // The flag is the judge's own bookkeeping: a judgement's failures are what the report writes.
+  const failures = (primary.length ? primary : blamed).map(({ consequence: _judgedAlone, ...f }) => f);
   // Stryker disable next-line Regex,StringLiteral: message text: the reason a consequence was not judged; the label stands only at the start of a message
   for (const f of blamed.filter((x) => x.consequence && primary.length)) notJudged.push({ rule: f.rule, reason: `${f.message.replace(/^interpretation: /, '')} (after the failures above)` });
   const broken = failures.map((f) => ruleById(f.rule).level);

@@ -1,0 +1,26 @@
+// The one line a schema error becomes: every CLI error about a bad config, report or case file is one.
+import { expect, test } from 'vitest';
+import { compileAssert, SchemaError } from './ajv.js';
+
+const assertCodes = compileAssert<{ codes: string[] }>(
+  { type: 'object', properties: { codes: { type: 'array', items: { type: 'string', pattern: '^0x[0-9a-f]{8}$' } } } },
+  'codes file',
+);
+
+test('names each error by its path', () => {
+  expect(() => assertCodes({ codes: ['0x80190193', 'x'] })).toThrow(SchemaError);
+  expect(() => assertCodes({ codes: ['0x80190193', 'x'] })).toThrow(/^codes file: \/codes\/1 must match pattern "\^0x\[0-9a-f\]\{8\}\$"$/);
+});
+
+test('names the first five errors and counts the rest: one bad field in every case of a report stays one short line', () => {
+  const message = (() => {
+    try {
+      assertCodes({ codes: Array.from({ length: 2038 }, (_, i) => String(i)) });
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return '';
+  })();
+  expect(message.match(/must match pattern/g)).toHaveLength(5);
+  expect(message).toMatch(/^codes file: \/codes\/0 must match pattern .*\/codes\/4 must match pattern "\^0x\[0-9a-f\]\{8\}\$"; and 2033 more$/);
+});
