@@ -17,9 +17,13 @@ export function createAjv(): Ajv2020 {
 /** Errors named in a message; the rest are counted, so one bad field repeated in every case stays one line. */
 const ERRORS_NAMED = 5;
 
-/** `path message` per error, in the form the CLI prints (`/codes/0 must match pattern ...`), the first five named. */
+/**
+ * `path message` per error, in the form the CLI prints (`/codes/0 must match pattern ...`), the first five
+ * named. The deepest paths come first: under a oneOf, the branch that matched furthest says what is wrong.
+ */
 export function formatErrors(errors: ErrorObject[] | null | undefined): string {
-  const all = errors ?? [];
+  const depth = (e: ErrorObject): number => e.instancePath.split('/').length;
+  const all = [...(errors ?? [])].sort((a, b) => depth(b) - depth(a));
   const named = all.slice(0, ERRORS_NAMED).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ');
   return all.length > ERRORS_NAMED ? `${named}; and ${all.length - ERRORS_NAMED} more` : named;
 }
