@@ -55,6 +55,19 @@ describe('virtual time', () => {
     await expect(clock.settle()).rejects.toThrow(ClientNeverIdle);
   });
 
+  test('hops spent waiting for work off the main thread are not the client\'s turns: a long wait is not "never idle"', async () => {
+    // 40,000 hops of off-thread work, more than a client may take turns at one instant, then quiet.
+    let waits = 0;
+    let busyAfter = 0;
+    clock = VirtualClock.install({ busy: () => false, signature: () => '', offThread: () => ++waits <= 40_000 });
+    const pending = setTimeout(() => (busyAfter = waits), 10);
+    await clock.advance(10);
+    expect(waits).toBeGreaterThan(40_000);
+    // The timer fired only once the work had called back and the client had been quiet since.
+    expect(busyAfter).toBeGreaterThan(40_000);
+    clearTimeout(pending);
+  });
+
   test('uninstall gives the real timers and Date back, and a later case starts with no timer of an earlier one', async () => {
     clock = VirtualClock.install(quietProbe, 5_000);
     let stale = false;

@@ -25,6 +25,11 @@ export interface CaseClock {
 export interface SettleProbe {
   /** Work the harness knows is in flight (fetches started and not answered). */
   busy(): boolean;
+  /**
+   * Work the client handed off the main thread (the thread pool, the resolver) and not yet called back:
+   * it finishes in real time, however many hops that takes, so it is waited for on the wall clock.
+   */
+  offThread?(): boolean;
   /** Anything that changes when the client acts (ledger length, job state): quiet means unchanged. */
   signature(): string;
   /** Called on every real hop, so short-lived states are seen. */
@@ -41,6 +46,8 @@ const QUIET_HOPS = 12;
  * client sending 10,000-byte scenario files in 1-byte fragments needs.
  */
 const MAX_HOPS_PER_SETTLE = 30_000;
+/** Nor one whose work off the main thread (an fs call, a crypto job) has not called back after this long, in real time. */
+export const OFF_THREAD_LIMIT_MS = 10_000;
 /** Nor is a client whose timers keep falling due without time passing (a retry loop with no delay). */
 const MAX_TIMERS_PER_INSTANT = 10_000;
 /**
@@ -163,12 +170,20 @@ export class VirtualClock implements CaseClock {
   async settle(): Promise<void> {
     let quiet = 0;
     let last = this.probe.signature();
-    for (let hops = 0; quiet < QUIET_HOPS; hops++) {
-      if (hops > MAX_HOPS_PER_SETTLE) throw new ClientNeverIdle();
+    let hops = 0;
+    let offThreadSince: number | undefined;
+    while (quiet < QUIET_HOPS) {
       await hop();
       this.probe.observe?.();
       const now = this.probe.signature();
-      quiet = this.probe.busy() || now !== last ? 0 : quiet + 1;
+      // Hops spent waiting for work off the main thread are not the client's turns: they count in real time.
+      const offThread = this.probe.offThread?.() ?? false;
+      if (!offThread) offThreadSince = undefined;
+      else if (performance.now() - (offThreadSince ??= performance.now()) > OFF_THREAD_LIMIT_MS) {
+        throw new ClientNeverIdle(`work it started off the main thread (fs, crypto or DNS) had not called back after ${OFF_THREAD_LIMIT_MS / 1000} s of real time`);
+      }
+      if (!offThread && ++hops > MAX_HOPS_PER_SETTLE) throw new ClientNeverIdle();
+      quiet = offThread || this.probe.busy() || now !== last ? 0 : quiet + 1;
       last = now;
     }
   }

@@ -2,6 +2,7 @@
 import { BitsServerPool, type BitsServer, type BitsServerOptions } from '../server/index.js';
 import { VirtualClock, type CaseClock, type SettleProbe } from './clock.js';
 import { IN_PROCESS_DOMAIN, InProcessRoutes, type InProcessRoute } from './in-process.js';
+import { offThreadWork } from './off-thread.js';
 
 export interface CaseStage {
   /** The case's BITS server lives under this URL; so does the job's upload URL. */
@@ -40,6 +41,8 @@ let opened = 0;
 const pool = new BitsServerPool();
 let routes: InProcessRoutes | undefined;
 const workerRoutes = (): InProcessRoutes => (routes ??= new InProcessRoutes(pool.handlers));
+/** Watched from the worker's start: a request a client starts in its first case is seen too. */
+const offThread = offThreadWork();
 
 /**
  * In-process clients: virtual time, and the handlers reached directly (`direct`, the default) or
@@ -63,7 +66,7 @@ export class InProcessEnvironment implements CaseEnvironment {
     let clock: VirtualClock | undefined;
     const server = pool.open(spec(baseUrl, () => clock?.now() ?? 0));
     const transport = workerRoutes().open(this.route);
-    clock = VirtualClock.install({ ...probe, busy: () => transport.inFlight() > 0 }, timeline);
+    clock = VirtualClock.install({ ...probe, busy: () => transport.inFlight() > 0, offThread: () => offThread.pending() > 0 }, timeline);
     const installed = clock;
     let closed = false;
     const stage: CaseStage = {
