@@ -1,3 +1,5 @@
+import { setTimeout as timersSetTimeout } from 'node:timers';
+import { scheduler, setInterval as ticks, setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ClientNeverIdle, VirtualClock } from './clock.js';
 
@@ -15,11 +17,11 @@ describe('virtual time', () => {
     const fired: [string, number][] = [];
     setTimeout(() => fired.push(['14 days', Date.now()]), 1_209_600_000);
     setTimeout(() => fired.push(['600 s', Date.now()]), 600_000);
-    const real = performance.now();
+    const real = process.uptime();
     await clock.advance(1_209_600_000);
     expect(fired).toEqual([['600 s', 600_000], ['14 days', 1_209_600_000]]);
     expect(clock.now()).toBe(1_209_600_000);
-    expect(performance.now() - real).toBeLessThan(5_000); // sanity only: virtual time does not sleep
+    expect(process.uptime() - real).toBeLessThan(5); // sanity only: virtual time does not sleep
   });
 
   test('advance stops exactly at its end and leaves later timers pending', async () => {
@@ -66,6 +68,40 @@ describe('virtual time', () => {
     // The timer fired only once the work had called back and the client had been quiet since.
     expect(busyAfter).toBeGreaterThan(40_000);
     clearTimeout(pending);
+  });
+
+  test('every other way a client can wait or read the time follows the clock: module imports, timers/promises, performance.now(), process.hrtime()', async () => {
+    clock = VirtualClock.install(quietProbe, 1_000);
+    const seen: [string, number][] = [];
+    const at = (what: string) => () => seen.push([what, clock!.now()]);
+    const hr0 = process.hrtime();
+    const [perf0, big0] = [performance.now(), process.hrtime.bigint()];
+    timersSetTimeout(at('node:timers setTimeout'), 100);
+    void sleep(200, 'v').then((v) => seen.push([`timers/promises setTimeout -> ${String(v)}`, clock!.now()]));
+    void scheduler.wait(300).then(at('scheduler.wait'));
+    void (async () => {
+      let n = 0;
+      for await (const _ of ticks(400)) if (++n === 2) break;
+      at('timers/promises setInterval, 2 ticks')();
+    })();
+    const aborted = new AbortController();
+    const abortedSleep = sleep(500, undefined, { signal: aborted.signal }).catch((e: Error) => e);
+    aborted.abort();
+    await clock.advance(1_000);
+    expect(seen).toEqual([
+      ['node:timers setTimeout', 100],
+      ['timers/promises setTimeout -> v', 200],
+      ['scheduler.wait', 300],
+      ['timers/promises setInterval, 2 ticks', 800],
+    ]);
+    expect(await abortedSleep).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' });
+    expect(performance.now() - perf0).toBe(1_000);
+    expect(process.hrtime.bigint() - big0).toBe(1_000_000_000n);
+    expect(process.hrtime(hr0)).toEqual([1, 0]);
+    clock.uninstall();
+    // The wall clock's again: performance.now() is near the process's own uptime, not the virtual 2,000 ms.
+    expect(Math.abs(performance.now() - process.uptime() * 1000)).toBeLessThan(1_000);
+    expect(await sleep(1, 'real')).toBe('real'); // a real 1 ms timer: on the stopped fake clock it would never fire
   });
 
   test('uninstall gives the real timers and Date back, and a later case starts with no timer of an earlier one', async () => {

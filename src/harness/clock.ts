@@ -2,7 +2,7 @@
 // one due timer at a time, letting real I/O (the transport to the BITS handlers) settle in between. A
 // client therefore sees every response at the virtual instant it asked, and 14-day timeouts cost
 // milliseconds.
-import { createRequire } from 'node:module';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { promisify } from 'node:util';
 import { createClock } from '@sinonjs/fake-timers';
 
@@ -66,12 +66,25 @@ export class ClientNeverIdle extends Error {
   }
 }
 
+/** The wall clock's performance.now, taken before a case can fake it: real-time limits are measured on it. */
+const realNow = performance.now.bind(performance);
+
+/** What timers/promises rejects with when its signal aborts. */
+function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
+}
+
+type Sleep = (delay?: number, value?: unknown, options?: { signal?: AbortSignal; ref?: boolean }) => Promise<unknown>;
+type Ticks = (delay?: number, value?: unknown, options?: { signal?: AbortSignal; ref?: boolean }) => AsyncIterable<unknown>;
+
 /**
  * The worker's fake timers, put in the globals once (installing them per case cost about 0.6 ms): while a
- * case is open its clock serves setTimeout, setInterval, their clears and Date, on the globals and on
- * node:timers, as fake timers installed for the case would; between cases the real ones serve, as after
- * an uninstall. Each case gets the clock empty: timers of an earlier case never fire in a later one.
- * (timers/promises is left real; setImmediate and nextTick always are: the harness settles on them.)
+ * case is open its clock serves every way a client can wait or read the time: setTimeout, setInterval and
+ * their clears (on the globals, on node:timers, and for `import { setTimeout } from 'node:timers'`), the
+ * promises of timers/promises (setTimeout, setInterval, scheduler.wait), Date, performance.now() and
+ * process.hrtime(); between cases the real ones serve, as after an uninstall. Each case gets the clock
+ * empty: timers of an earlier case never fire in a later one. (setImmediate and nextTick stay real: the
+ * harness settles on them. A client that waits on those alone is never idle.)
  */
 class WorkerTime {
   readonly clock: FakeClock = createClock(0, 1_000_000);
@@ -97,6 +110,64 @@ class WorkerTime {
       timersModule[name] = fn;
     }
     globalThis.Date = this.dateLayer(Date, fake.Date);
+    this.promisesLayer(createRequire(import.meta.url)('node:timers/promises') as Record<string, unknown> & { scheduler?: Record<string, unknown> });
+    this.monotonicLayer();
+    // ES module imports of node:timers and timers/promises read the builtins' exports as they were at
+    // startup until told to look again.
+    syncBuiltinESMExports();
+  }
+
+  /** A promise of timers/promises' setTimeout on the fake clock: resolves with `value`, rejects as it does on abort. */
+  private readonly sleep: Sleep = (delay, value, options) => {
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    return new Promise((resolve, reject) => {
+      const abort = (): void => {
+        this.clock.clearTimeout(timer);
+        reject(abortError(signal!));
+      };
+      const timer = this.clock.setTimeout(() => {
+        signal?.removeEventListener('abort', abort);
+        resolve(value);
+      }, delay ?? 1);
+      signal?.addEventListener('abort', abort, { once: true });
+    });
+  };
+
+  /** timers/promises' setTimeout, setInterval and scheduler.wait, on the fake clock while a case is open. */
+  private promisesLayer(module: Record<string, unknown> & { scheduler?: Record<string, unknown> }): void {
+    const real = { sleep: module.setTimeout as Sleep, ticks: module.setInterval as Ticks };
+    const sleep = this.sleep;
+    const ticks = async function* (delay?: number, value?: unknown, options?: { signal?: AbortSignal }): AsyncGenerator<unknown> {
+      for (;;) {
+        await sleep(delay, undefined, options);
+        yield value;
+      }
+    };
+    module.setTimeout = ((delay, value, options) => (this.live ? sleep(delay, value, options) : real.sleep(delay, value, options))) as Sleep;
+    module.setInterval = ((delay, value, options) => (this.live ? ticks(delay, value, options) : real.ticks(delay, value, options))) as Ticks;
+    const scheduler = module.scheduler;
+    if (scheduler && typeof scheduler.wait === 'function') {
+      const wait = (scheduler.wait as (delay: number, options?: { signal?: AbortSignal }) => Promise<void>).bind(scheduler);
+      scheduler.wait = (delay: number, options?: { signal?: AbortSignal }) => (this.live ? sleep(delay, undefined, options) : wait(delay, options));
+    }
+  }
+
+  /** performance.now() and process.hrtime() (and its bigint) read the fake clock while a case is open. */
+  private monotonicLayer(): void {
+    const fake = this.clock;
+    performance.now = () => (this.live ? fake.now : realNow());
+    const realHrtime = process.hrtime;
+    const hrtime = ((previous?: [number, number]): [number, number] => {
+      if (!this.live) return realHrtime(previous);
+      const seconds = Math.floor(fake.now / 1000);
+      const nanos = (fake.now - seconds * 1000) * 1e6;
+      if (!previous) return [seconds, nanos];
+      const borrow = nanos < previous[1] ? 1 : 0;
+      return [seconds - previous[0] - borrow, nanos - previous[1] + borrow * 1e9];
+    }) as typeof process.hrtime;
+    hrtime.bigint = () => (this.live ? BigInt(fake.now) * 1_000_000n : realHrtime.bigint());
+    process.hrtime = hrtime;
   }
 
   /** Date as the fake clock's while a case is open, the real one otherwise (statics, `new`, calls, instanceof). */
@@ -179,7 +250,7 @@ export class VirtualClock implements CaseClock {
       // Hops spent waiting for work off the main thread are not the client's turns: they count in real time.
       const offThread = this.probe.offThread?.() ?? false;
       if (!offThread) offThreadSince = undefined;
-      else if (performance.now() - (offThreadSince ??= performance.now()) > OFF_THREAD_LIMIT_MS) {
+      else if (realNow() - (offThreadSince ??= realNow()) > OFF_THREAD_LIMIT_MS) {
         throw new ClientNeverIdle(`work it started off the main thread (fs, crypto or DNS) had not called back after ${OFF_THREAD_LIMIT_MS / 1000} s of real time`);
       }
       if (!offThread && ++hops > MAX_HOPS_PER_SETTLE) throw new ClientNeverIdle();

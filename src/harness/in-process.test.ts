@@ -1,4 +1,4 @@
-import http from 'node:http';
+import http, { request as importedRequest } from 'node:http';
 import { HttpHandler, HttpResponse } from 'msw';
 import { describe, expect, test, vi } from 'vitest';
 import { BitsServerPool, ScriptedApplication } from '../server/index.js';
@@ -92,6 +92,27 @@ describe.each(ROUTES)('the %s route', (route) => {
       transport.close();
       server.close();
     }
+  });
+
+  test('a request through an imported `request` of node:http (an ES module import) is counted in flight, case after case', async () => {
+    const { routes, server } = await routesFor(`http://imported-${route}.bits.test`);
+    await routes.ready(route);
+    for (let i = 0; i < 2; i++) {
+      const transport = routes.open(route);
+      try {
+        let answered = false;
+        const outgoing = importedRequest(`http://imported-${route}.bits.test/upload`, { method: 'BITS_POST', headers: { 'Content-Length': '0', 'BITS-Packet-Type': 'Ping' } }, (response) => {
+          response.resume();
+          response.on('end', () => (answered = true));
+        });
+        outgoing.end();
+        expect(transport.inFlight()).toBe(1);
+        while (!answered) await new Promise((resolve) => setImmediate(resolve));
+      } finally {
+        transport.close();
+      }
+    }
+    server.close();
   });
 
   test('node:http requests on a keep-alive agent of one socket are answered in order and counted until answered', async () => {

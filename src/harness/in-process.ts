@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { syncBuiltinESMExports } from 'node:module';
 import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,6 +130,8 @@ export class InProcessRoutes {
       this.msw ??= setupServer(...this.handlers);
       this.msw.listen({ onUnhandledRequest: 'bypass' });
     }
+    // msw's interceptors patch node:http's exports and restore them; ES module imports follow either way.
+    syncBuiltinESMExports();
   }
 
   /** The direct route's fetch: the request as msw's interceptor builds it, answered by getResponse. */
@@ -197,8 +200,11 @@ function countRequests(module: typeof http | typeof https, counter: { n: number 
     }) as typeof http.request;
   module.request = counted(request as typeof http.request);
   module.get = counted(get as typeof http.get);
+  // A client's `import { request } from 'node:http'` reads the export as it was at startup until told to look again.
+  syncBuiltinESMExports();
   return () => {
     module.request = request;
     module.get = get;
+    syncBuiltinESMExports();
   };
 }
