@@ -66,7 +66,7 @@ export class InProcessEnvironment implements CaseEnvironment {
     let clock: VirtualClock | undefined;
     const server = pool.open(spec(baseUrl, () => clock?.now() ?? 0));
     const transport = workerRoutes().open(this.route);
-    clock = VirtualClock.install({ ...probe, busy: () => transport.inFlight() > 0, offThread: () => offThread.pending() > 0 }, timeline);
+    clock = VirtualClock.install({ ...probe, busy: () => transport.inFlight() > 0 || server.inFlight() > 0, offThread: () => offThread.pending() > 0 }, timeline);
     const installed = clock;
     let closed = false;
     const stage: CaseStage = {

@@ -1,4 +1,5 @@
 import http, { request as importedRequest } from 'node:http';
+import net, { connect as importedConnect } from 'node:net';
 import { HttpHandler, HttpResponse } from 'msw';
 import { describe, expect, test, vi } from 'vitest';
 import { BitsServerPool, ScriptedApplication } from '../server/index.js';
@@ -171,4 +172,27 @@ describe.each(ROUTES)('the %s route', (route) => {
     expect(observation.ledger.filter((e) => e.packetType !== 'unknown').map((e) => e.response?.status)).toContain(307);
     expect(judge(c!, observation).verdict).toBe('pass');
   });
+});
+
+test('on the direct route, a connection made with net.connect to a case host (the undici package, a client\'s own HTTP code) reaches the handlers, however it names the host', async () => {
+  const origin = 'http://raw.bits.test';
+  const { routes, server } = await routesFor(origin);
+  await routes.ready('direct');
+  const transport = routes.open('direct');
+  const ping = (socket: net.Socket): Promise<string> =>
+    new Promise((resolve, reject) => {
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+      socket.on('end', () => resolve(text.split('\r\n')[0]!));
+      socket.on('error', reject);
+      socket.end('BITS_POST /upload/x.bin HTTP/1.1\r\nHost: raw.bits.test\r\nBITS-Packet-Type: Ping\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    });
+  try {
+    const answers = [await ping(net.connect({ host: 'raw.bits.test', port: 80 })), await ping(net.createConnection(80, 'raw.bits.test')), await ping(importedConnect({ host: 'raw.bits.test', port: 80 }))];
+    expect(answers).toEqual(Array(3).fill('HTTP/1.1 200 OK'));
+    expect(server.ledger.entries.map((e) => e.packetType)).toEqual(['Ping', 'Ping', 'Ping']);
+  } finally {
+    transport.close();
+    server.close();
+  }
 });

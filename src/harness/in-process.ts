@@ -13,7 +13,7 @@ import { rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
-import type net from 'node:net';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FetchRequest, FetchResponse } from '@mswjs/interceptors';
@@ -172,20 +172,44 @@ export class InProcessRoutes {
 let active: { routes: InProcessRoutes; route: InProcessRoute } | undefined;
 let routing = false;
 
+/** The local socket a connection to `host` goes to instead: the direct route's, for a case host. */
+function caseSocket(host: string | null | undefined): string | undefined {
+  return active?.route === 'direct' && CASE_HOST.test(host ?? '') ? active.routes.socketPath : undefined;
+}
+
 /**
- * Sends every http.Agent connection to a *.bits.test host to the local socket of the direct route in use:
- * the client's agent still pools, keeps alive and reuses its sockets as it would over TCP. Installed once.
+ * Sends every connection to a *.bits.test host to the local socket of the direct route in use: an
+ * http.Agent's (the client's agent still pools, keeps alive and reuses its sockets as it would over TCP),
+ * and any other made with net.connect (the undici package, a client's own HTTP code). Installed once.
  */
 function routeCaseHosts(): void {
   if (routing) return;
   routing = true;
-  type Connect = (this: http.Agent, options: net.NetConnectOpts & { host?: string | null }, callback?: (error: Error | null, socket: net.Socket) => void) => net.Socket;
+  type Connect = (this: unknown, options: net.NetConnectOpts & { host?: string | null }, callback?: (error: Error | null, socket: net.Socket) => void) => net.Socket;
   const proto = http.Agent.prototype as unknown as { createConnection: Connect };
   const connect = proto.createConnection;
   proto.createConnection = function (options, callback) {
-    const path = active?.route === 'direct' && CASE_HOST.test(options.host ?? '') ? active.routes.socketPath : undefined;
+    const path = caseSocket(options.host);
     return connect.call(this, path === undefined ? options : { ...options, path }, callback);
   };
+  // net.connect(options[, cb]) or net.connect(port, host[, cb]); a path is never a case host.
+  type NetConnect = (this: unknown, ...args: unknown[]) => net.Socket;
+  const netModule = net as unknown as { connect: NetConnect; createConnection: NetConnect };
+  const netConnect = netModule.connect;
+  const routed: NetConnect = function (...args) {
+    const [first, second, ...rest] = args;
+    if (first !== null && typeof first === 'object') {
+      const path = caseSocket((first as { host?: string }).host);
+      if (path !== undefined) return netConnect.call(this, { ...first, path }, second, ...rest);
+    } else if (typeof first === 'number' && typeof second === 'string') {
+      const path = caseSocket(second);
+      if (path !== undefined) return netConnect.call(this, { path }, ...rest);
+    }
+    return netConnect.apply(this, args);
+  };
+  netModule.connect = routed;
+  netModule.createConnection = routed;
+  syncBuiltinESMExports();
 }
 
 /** Wraps the module's request and get (msw's interceptors, under the msw route) to count requests until they close. */
