@@ -70,7 +70,7 @@ describe('virtual time', () => {
     clearTimeout(pending);
   });
 
-  test('every other way a client can wait or read the time follows the clock: module imports, timers/promises, performance.now(), process.hrtime()', async () => {
+  test('every other way a client can wait or read the time follows the clock: module imports, timers/promises, AbortSignal.timeout(), performance.now(), process.hrtime()', async () => {
     clock = VirtualClock.install(quietProbe, 1_000);
     const seen: [string, number][] = [];
     const at = (what: string) => () => seen.push([what, clock!.now()]);
@@ -84,6 +84,7 @@ describe('virtual time', () => {
       for await (const _ of ticks(400)) if (++n === 2) break;
       at('timers/promises setInterval, 2 ticks')();
     })();
+    AbortSignal.timeout(600).addEventListener('abort', at('AbortSignal.timeout'));
     const aborted = new AbortController();
     const abortedSleep = sleep(500, undefined, { signal: aborted.signal }).catch((e: Error) => e);
     aborted.abort();
@@ -92,6 +93,7 @@ describe('virtual time', () => {
       ['node:timers setTimeout', 100],
       ['timers/promises setTimeout -> v', 200],
       ['scheduler.wait', 300],
+      ['AbortSignal.timeout', 600],
       ['timers/promises setInterval, 2 ticks', 800],
     ]);
     expect(await abortedSleep).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' });

@@ -81,8 +81,8 @@ type Ticks = (delay?: number, value?: unknown, options?: { signal?: AbortSignal;
  * The worker's fake timers, put in the globals once (installing them per case cost about 0.6 ms): while a
  * case is open its clock serves every way a client can wait or read the time: setTimeout, setInterval and
  * their clears (on the globals, on node:timers, and for `import { setTimeout } from 'node:timers'`), the
- * promises of timers/promises (setTimeout, setInterval, scheduler.wait), Date, performance.now() and
- * process.hrtime(); between cases the real ones serve, as after an uninstall. Each case gets the clock
+ * promises of timers/promises (setTimeout, setInterval, scheduler.wait), AbortSignal.timeout(), Date,
+ * performance.now() and process.hrtime(); between cases the real ones serve, as after an uninstall. Each case gets the clock
  * empty: timers of an earlier case never fire in a later one. (setImmediate and nextTick stay real: the
  * harness settles on them. A client that waits on those alone is never idle.)
  */
@@ -153,7 +153,7 @@ class WorkerTime {
     }
   }
 
-  /** performance.now() and process.hrtime() (and its bigint) read the fake clock while a case is open. */
+  /** performance.now(), process.hrtime() (and its bigint) and AbortSignal.timeout() run on the fake clock while a case is open. */
   private monotonicLayer(): void {
     const fake = this.clock;
     performance.now = () => (this.live ? fake.now : realNow());
@@ -168,6 +168,14 @@ class WorkerTime {
     }) as typeof process.hrtime;
     hrtime.bigint = () => (this.live ? BigInt(fake.now) * 1_000_000n : realHrtime.bigint());
     process.hrtime = hrtime;
+    // AbortSignal.timeout(): a request's deadline, or a wait (`once(AbortSignal.timeout(ms), 'abort')`).
+    const realTimeout = AbortSignal.timeout.bind(AbortSignal);
+    AbortSignal.timeout = (ms: number): AbortSignal => {
+      if (!this.live) return realTimeout(ms);
+      const controller = new AbortController();
+      fake.setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), ms);
+      return controller.signal;
+    };
   }
 
   /** Date as the fake clock's while a case is open, the real one otherwise (statics, `new`, calls, instanceof). */
