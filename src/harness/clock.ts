@@ -23,7 +23,7 @@ export interface CaseClock {
 }
 
 export interface SettleProbe {
-  /** Work the harness knows is in flight (fetches started and not answered). */
+  /** Work the harness knows is in flight (requests started and not answered, handlers still answering). */
   busy(): boolean;
   /**
    * Work the client handed off the main thread (the thread pool, the resolver) and not yet called back:
@@ -82,9 +82,9 @@ type Ticks = (delay?: number, value?: unknown, options?: { signal?: AbortSignal;
  * case is open its clock serves every way a client can wait or read the time: setTimeout, setInterval and
  * their clears (on the globals, on node:timers, and for `import { setTimeout } from 'node:timers'`), the
  * promises of timers/promises (setTimeout, setInterval, scheduler.wait), AbortSignal.timeout(), Date,
- * performance.now() and process.hrtime(); between cases the real ones serve, as after an uninstall. Each case gets the clock
- * empty: timers of an earlier case never fire in a later one. (setImmediate and nextTick stay real: the
- * harness settles on them. A client that waits on those alone is never idle.)
+ * performance.now() and process.hrtime(); between cases the real ones serve, as after an uninstall. Each
+ * case gets the clock empty: timers of an earlier case never fire in a later one. (setImmediate and
+ * nextTick stay real: the harness settles on them. A client that waits on those alone is never idle.)
  */
 class WorkerTime {
   readonly clock: FakeClock = createClock(0, 1_000_000);
