@@ -47,7 +47,7 @@ const QUIET_HOPS = 12;
  */
 const MAX_HOPS_PER_SETTLE = 30_000;
 /** Nor one whose work off the main thread (an fs call, a crypto job) has not called back after this long, in real time. */
-export const OFF_THREAD_LIMIT_MS = 10_000;
+const OFF_THREAD_LIMIT_MS = 10_000;
 /** Nor is a client whose timers keep falling due without time passing (a retry loop with no delay). */
 const MAX_TIMERS_PER_INSTANT = 10_000;
 /**
