@@ -12,6 +12,10 @@ import { assertReport, type ConformanceReport } from '../report/report.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+// Runs that get a signal start as a user starts them: the package's bin, one process. tsx's own command
+// line is two: it relays a signal to its child and, if the child has not said it got it within 30 ms,
+// kills it with SIGKILL, so a run whose event loop was busy at that moment lost its report under load.
+const BIN = join(ROOT, 'bin', 'bits-conformance.js');
 const CASE = 'app/404/mirror/upload';
 
 interface Started {
@@ -20,12 +24,21 @@ interface Started {
 }
 
 function start(args: string[], env: NodeJS.ProcessEnv = {}): Started {
-  const child = spawn(TSX, ['src/cli/main.ts', ...args], { cwd: ROOT, env: { ...process.env, GITHUB_STEP_SUMMARY: '', ...env } });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, GITHUB_STEP_SUMMARY: '', ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   return { child, exited: new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr }))) };
+}
+
+/** The run's conformance.json; if there is none, the failure says how the run ended. */
+async function reportText(out: string, ended: { code: number | null; stderr: string }): Promise<string> {
+  try {
+    return await readFile(join(out, 'conformance.json'), 'utf8');
+  } catch {
+    throw new Error(`no report in ${out}: the run exited with ${ended.code}; its stderr ended:\n${ended.stderr.slice(-2000)}`);
+  }
 }
 
 async function until(condition: () => boolean, what: string, ms = 180_000): Promise<void> {
@@ -89,7 +102,7 @@ async function runToEnd(mode: 'ignores-shutdown' | 'spawns-children', ending: En
   if (ending !== 'normal end') {
     await until(() => existsSync(join(folder, 'running')), 'the cases to start');
     // Less the command line's own processes, whose arguments name the folder too.
-    clientsSeen = processesWith(folder).filter((pid) => !descendants(process.pid).some((p) => p.pid === pid && p.args.includes('src/cli/main.ts'))).length;
+    clientsSeen = processesWith(folder).filter((pid) => !descendants(process.pid).some((p) => p.pid === pid && p.args.includes(BIN))).length;
     if (ending === 'worker killed') {
       const workers = descendants(run.child.pid!).filter((p) => p.args.includes('vitest/dist/workers/forks.js'));
       expect(workers).toHaveLength(1);
@@ -98,10 +111,10 @@ async function runToEnd(mode: 'ignores-shutdown' | 'spawns-children', ending: En
       run.child.kill(ending);
     }
   }
-  const { code } = await run.exited;
+  const ended = await run.exited;
   await new Promise((r) => setTimeout(r, 500)); // a process killed a moment ago may still be reaped
   const survivors = processesWith(folder).length;
-  return { code, survivors, clientsSeen, report: assertReport(JSON.parse(await readFile(join(out, 'conformance.json'), 'utf8'))) };
+  return { code: ended.code, survivors, clientsSeen, report: assertReport(JSON.parse(await reportText(out, ended))) };
 }
 
 describe('no client process outlives a run', () => {
@@ -131,7 +144,7 @@ describe('a signal keeps the cases that finished', () => {
     const doneBefore = Number(/^progress: (\d+)\//m.exec(stderr)![1]);
     run.child.kill(signal);
     const result = await run.exited;
-    const text = await readFile(join(out, 'conformance.json'), 'utf8');
+    const text = await reportText(out, result);
     return { ...result, out, doneBefore, text, report: assertReport(JSON.parse(text)) };
   }
 
