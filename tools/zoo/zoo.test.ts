@@ -57,6 +57,20 @@ describe('the judgement of the zoo', () => {
     const r = await killMember(fake({ fault: 'context 5', rules: ['APP-CONTEXT'], consequences: ['RELAY-MIRROR', 'JOB-NPT'], scope: { statuses: [201, 404] }, cases: ['app/201/mirror/upload'] }, context5), cases);
     expect(r.problems).toEqual(['expected rule(s) never named: JOB-NPT']);
   });
+
+  test('a member on fetch is not blamed for the cases fetch decides, and must fail them', async () => {
+    const { plainClient } = await import('../../fixtures/clients/plain-client.js');
+    const onFetch = [caseById('app/407/mirror/upload')!, caseById('app/421/alt-header/upload-reply')!, caseById('app/404/mirror/upload')!];
+    const expectation = { fault: 'none', rules: ['APP-OTHER'], scope: { statuses: [201] }, cases: ['app/201/mirror/upload'] };
+    // The plain client sends with fetch: without `onFetch` its 407 and 421 are failures outside its scope.
+    const unsaid = await killMember(fake(expectation, plainClient()), onFetch);
+    expect(unsaid.problems.filter((p) => p.includes('unrelated case flagged')).map((p) => p.split(':')[0])).toEqual(['app/407/mirror/upload', 'app/421/alt-header/upload-reply']);
+    const said = await killMember(fake({ ...expectation, onFetch: true }, plainClient()), onFetch);
+    expect(said.problems).toEqual(['expected rule(s) never named: APP-OTHER']);
+    // The reference client sends with node:http: a member that says it is on fetch and passes them is wrong.
+    const wrong = await killMember(fake({ ...expectation, onFetch: true }), onFetch);
+    expect(wrong.problems.slice(0, 2)).toEqual(['app/407/mirror/upload: a case fetch decides, not failed (verdict pass)', 'app/421/alt-header/upload-reply: a case fetch decides, not failed (verdict pass)']);
+  });
 });
 
 test('the reference client passes the control set and every case the zoo is caught on', async () => {

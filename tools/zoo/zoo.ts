@@ -6,6 +6,7 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { decidedByFetch, FETCH_STEP_RULES } from '../../fixtures/clients/on-fetch.js';
 import { FIRST_STATUS, LAST_STATUS, ruleById } from '../../src/rules/index.js';
 import type { RelayForm } from '../../src/server/index.js';
 import {
@@ -60,6 +61,12 @@ export interface ZooExpectation {
   scope: CaseScope;
   /** Cases of the scope that the fast self-test runs: each must fail. Chosen so that every rule in `rules` shows. */
   cases: readonly string[];
+  /**
+   * The member sends with Node's fetch, so the cases fetch decides (a relayed 407 and 421,
+   * fixtures/clients/on-fetch.ts) fail whatever its fault: they are its fetch's, not its own. Each must
+   * fail, on fetch's rules or the member's, and counts as neither related nor unrelated.
+   */
+  onFetch?: true;
 }
 
 interface MemberBase {
@@ -341,6 +348,7 @@ export interface KillResult extends Omit<KillVerdict, 'firstCatch'> {
  * - every unrelated case passes with no failure at all (not even a SHOULD);
  * - every rule of `rules` and `consequences` is named by some failure (the lists are exact, not padded);
  * - every failure says what went wrong (a failure with no message is a verdict nobody can act on);
+ * - for a member on fetch (`onFetch`), every case fetch decides fails, on fetch's rules or the member's;
  * - no case ends in `error` (an error is never a catch).
  */
 export function holdToExpectation(expectation: ZooExpectation, judged: readonly JudgedCase[]): KillVerdict {
@@ -357,7 +365,11 @@ export function holdToExpectation(expectation: ZooExpectation, judged: readonly 
     if (judgement.verdict === 'warn') tally.warned += 1;
     for (const f of judgement.failures.filter((x) => !x.message.trim())) problems.push(`${c.id}: a failure of ${f.rule} says nothing`);
     if (judgement.verdict === 'error') problems.push(`${c.id}: error (${judgement.reason ?? 'no reason'})`);
-    else if (inScope(c, expectation.scope)) {
+    else if (expectation.onFetch && decidedByFetch(c)) {
+      const stray = rules.filter((r) => !FETCH_STEP_RULES.includes(r) && !listed.has(r));
+      if (judgement.verdict !== 'fail') problems.push(`${c.id}: a case fetch decides, not failed (verdict ${judgement.verdict})`);
+      else if (stray.length) problems.push(`${c.id}: a case fetch decides names ${stray.join(', ')}, neither fetch's rules nor the expected ones`);
+    } else if (inScope(c, expectation.scope)) {
       tally.related += 1;
       if (relatedCaseProblems(c, judgement.verdict, rules, primary, listed, problems)) firstCatch ??= i;
     } else if (judgement.verdict !== 'pass' || rules.length) {
