@@ -1,7 +1,7 @@
-// The in-process routes' fetch held to Node's own: every status a handler can answer, with each kind of
-// body, sent once through Node's fetch over the direct route's local socket (undici itself, its steps
-// and all) and once through each route's fetch. What the caller sees (the status, or the error) and how
-// many times the handler got the request must be the same.
+// The in-process routes' fetch held to Node's own: every status a handler can answer, and a dropped
+// connection, with each kind of body, sent once through Node's fetch over the direct route's local socket
+// (undici itself, its steps and all) and once through each route's fetch. What the caller sees (the
+// status, or the error with its cause) and how many times the handler got the request must be the same.
 import { http as mswHttp, HttpResponse } from 'msw';
 import { describe, expect, test } from 'vitest';
 import { InProcessRoutes, type InProcessRoute } from './in-process.js';
@@ -15,6 +15,8 @@ const answersItsPath = mswHttp.all(`${ORIGIN}/:status/:tag`, async ({ request, p
   await request.arrayBuffer();
   const key = `${String(params.tag)}/${String(params.status)}`;
   seen.set(key, (seen.get(key) ?? 0) + 1);
+  // A handler's network error: the wire reader drops the connection.
+  if (params.status === 'drop') return HttpResponse.error();
   return new HttpResponse('answer', { status: Number(params.status) });
 });
 
@@ -40,8 +42,8 @@ const FORMS: Record<string, (url: string) => Parameters<typeof fetch>> = {
   'a Request with bytes, a stream in init': (url) => [new Request(url, { method: 'BITS_POST', body: new Uint8Array(8) }), { body: stream(), duplex: 'half' } as RequestInit],
 };
 
-/** Every status a Response can carry, each sent in every form; the forms beyond bytes and none only where fetch has a step. */
-const CALLS = Array.from({ length: 400 }, (_, i) => 200 + i).flatMap((status) =>
+/** Every status a Response can carry, and a dropped connection; the forms beyond bytes and none only where fetch has a step. */
+const CALLS = [...Array.from({ length: 400 }, (_, i) => 200 + i), 'drop' as const].flatMap((status) =>
   Object.keys(FORMS)
     .filter((form) => form === 'bytes' || form === 'no body' || status === 407 || status === 421)
     .map((form) => ({ status, form })),
@@ -52,8 +54,8 @@ async function outcome(send: typeof fetch, args: Parameters<typeof fetch>): Prom
     const response = await send(...args);
     return `${response.status} ${await response.text()}`;
   } catch (error) {
-    const cause = (error as Error).cause;
-    return `${(error as Error).name}: ${(error as Error).message} (cause: ${cause instanceof Error ? `${cause.name} '${cause.message}'` : String(cause)})`;
+    const cause = (error as Error).cause as (Error & { code?: string }) | undefined;
+    return `${(error as Error).name}: ${(error as Error).message} (cause: ${cause instanceof Error ? `${cause.name} '${cause.message}'${cause.code ? ` ${cause.code}` : ''}` : String(cause)})`;
   }
 }
 
@@ -72,7 +74,7 @@ describe('in-process fetch answers as Node\'s fetch does', () => {
   const routes = new InProcessRoutes([answersItsPath]);
   let expected: string[];
 
-  test('Node\'s fetch, over the local socket, as the reference: it turns 407 into an error and sends 421 again', async () => {
+  test('Node\'s fetch, over the local socket, as the reference: it turns 407 into an error, sends 421 again, and says a dropped connection its own way', async () => {
     await routes.ready('direct');
     const transport = routes.open('direct');
     try {
@@ -81,11 +83,12 @@ describe('in-process fetch answers as Node\'s fetch does', () => {
       transport.close();
     }
     // The reference is undici's, not ours: these lines are what the Fetch standard says it does.
-    expect(expected.filter((line) => /^(407|421) (bytes|stream):/.test(line))).toEqual([
+    expect(expected.filter((line) => /^(407|421|drop) (bytes|stream):/.test(line))).toEqual([
       "407 bytes: TypeError: fetch failed (cause: Error ''), sent 1 time(s)",
       "407 stream: TypeError: fetch failed (cause: Error ''), sent 1 time(s)",
       '421 bytes: 421 answer, sent 2 time(s)',
       '421 stream: 421 answer, sent 1 time(s)',
+      "drop bytes: TypeError: fetch failed (cause: SocketError 'other side closed' UND_ERR_SOCKET), sent 1 time(s)",
     ]);
   });
 

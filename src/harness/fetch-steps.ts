@@ -1,28 +1,49 @@
 // What Node's fetch does with an answer before its caller sees it, done for the in-process routes, which
-// answer a fetch from the handlers without going through it. Node's fetch (undici) follows the Fetch
-// standard's "HTTP-network-or-cache fetch", and two of its steps change what a BITS client sees:
-// - 407: the answer becomes a network error ("fetch failed"); the caller never learns the status.
-// - 421: the request is sent once more on a new connection, if its body can be sent again (no body, or
-//   one made from bytes, a string or a Blob; not a stream), and the second answer is the caller's.
-// Over a network every fetch client meets them, so a fetch client must meet them in-process too: without
-// them a relayed 407 or 421 passed in-process and failed over TCP. Every other status reaches the caller
-// as it is (redirects too: a relayed 3xx has no Location). Held to Node's own fetch over the local socket
-// by fetch-steps.test.ts, status by status.
+// answer a fetch from the handlers without going through it. A fetch client meets these over any
+// network, so it must meet them in-process too; without them it passed cases in-process that it fails
+// over TCP, or failed cases it passes there. Held to Node's own fetch over the local socket by
+// fetch-steps.test.ts, status by status and for a dropped connection.
+// - The Fetch standard's "HTTP-network-or-cache fetch", which undici follows: a 407 becomes a network
+//   error (the caller never learns the status); a 421 is sent once more on a new connection if its body
+//   can be sent again (no body, or one made from bytes, a string or a Blob; not a stream), and the
+//   second answer is the caller's. Every other status reaches the caller as it is (redirects too: a
+//   relayed 3xx has no Location).
+// - A dropped connection: Node's fetch rejects with TypeError 'fetch failed' whose cause is undici's
+//   SocketError (code UND_ERR_SOCKET). msw, and the direct route on its getResponse, say it as a browser
+//   does ('Failed to fetch', the Response.error() as its cause); a client that tells a network error by
+//   Node's message or code must see Node's.
 
-/** A fetch with the two steps of the Fetch standard that it skips (its answers come from the handlers). */
-export function withFetchStandardSteps(send: typeof fetch): typeof fetch {
+/** A fetch whose answers come from the handlers, made to answer as Node's fetch does. */
+export function asNodeFetch(send: typeof fetch): typeof fetch {
+  const sendAsNode = async (...args: FetchArgs): Promise<Response> => {
+    try {
+      return await send(...args);
+    } catch (error) {
+      throw isDroppedConnection(error) ? new TypeError('fetch failed', { cause: socketClosed() }) : error;
+    }
+  };
   return async (input, init) => {
     const again = sendAgain(input, init);
-    let response = await send(input, init);
+    let response = await sendAsNode(input, init);
     // The answer left behind is dropped unread (undici closes its connection). Not cancelled: cancelling
     // the body of msw's intercepted answer never settles.
-    if (response.status === 421 && again) response = await send(...again());
+    if (response.status === 421 && again) response = await sendAsNode(...again());
     if (response.status === 407) {
       // As undici says it: a TypeError whose cause is an Error with no message.
       throw new TypeError('fetch failed', { cause: new Error() });
     }
     return response;
   };
+}
+
+/** The browser's network error, as msw throws it for a handler's Response.error(). */
+function isDroppedConnection(error: unknown): boolean {
+  return error instanceof TypeError && error.cause instanceof Response && error.cause.type === 'error';
+}
+
+/** undici's SocketError for a connection the server closed, as Node's fetch gives it (its class is not exported). */
+function socketClosed(): Error {
+  return Object.assign(new Error('other side closed'), { name: 'SocketError', code: 'UND_ERR_SOCKET' });
 }
 
 type FetchArgs = Parameters<typeof fetch>;

@@ -20,7 +20,7 @@ import { FetchRequest, FetchResponse } from '@mswjs/interceptors';
 import { getResponse, HttpHandler, HttpResponse, type RequestHandler } from 'msw';
 import { setupServer, type SetupServer } from 'msw/node';
 import { startWireServer, type WireServer } from '../wire/index.js';
-import { withFetchStandardSteps } from './fetch-steps.js';
+import { asNodeFetch } from './fetch-steps.js';
 import { installNodeHttpShim } from './node-http-shim.js';
 
 export type InProcessRoute = 'direct' | 'msw';
@@ -96,8 +96,8 @@ export class InProcessRoutes {
     if (route === 'direct' && !this.wire) throw new Error('the direct in-process route is not started: await ready() first');
     this.use(route);
     const counter = { n: 0 };
-    // Either route answers fetch from the handlers, so Node's fetch's own steps are done here (fetch-steps.ts).
-    const underlying = withFetchStandardSteps(route === 'direct' ? this.directFetch : globalThis.fetch);
+    // Either route answers fetch from the handlers, so it is made to answer as Node's fetch does (fetch-steps.ts).
+    const underlying = asNodeFetch(route === 'direct' ? this.directFetch : globalThis.fetch);
     const fetchBefore = globalThis.fetch;
     globalThis.fetch = async (...args: Parameters<typeof fetch>): Promise<Response> => {
       counter.n += 1;
