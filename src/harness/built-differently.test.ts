@@ -1,7 +1,9 @@
 // A verdict holds however a client is built: correct clients that differ from the plain client only in how
-// they wait, read the time or do their own work pass every case the plain client passes: all of them but
-// the 407 and 421 cases its fetch decides (fixtures/clients/on-fetch.ts), which must fail on those rules.
-// Each difference below once failed a correct client in-process (timers/promises: 1,587 of 2,038 cases).
+// they wait, read the time, do their own work, send or tell a network error pass every case the plain
+// client passes: all of them but the 407 and 421 cases its fetch decides (fixtures/clients/on-fetch.ts),
+// which must fail on those rules. All but one of the differences once failed a correct client in-process
+// (timers/promises: 1,587 of 2,038 cases); the fetch kept from load never did, and is the control that
+// goes through Node's own fetch.
 import { describe, expect, test } from 'vitest';
 import { builtDifferently } from '../../fixtures/clients/built-differently.js';
 import { decidedByFetch, FETCH_STEP_RULES } from '../../fixtures/clients/on-fetch.js';
