@@ -52,6 +52,19 @@ export function payloadFor(c: ConformanceCase): Uint8Array {
   return bytes;
 }
 
+/** Each payload with its SHA-256, made once in a worker: the cases of a status (both relay forms, both job types) share one. */
+const payloads = new Map<string, { bytes: Uint8Array; sha256: string }>();
+
+function payloadOf(c: ConformanceCase): { bytes: Uint8Array; sha256: string } {
+  const key = `${c.payloadBytes}/${c.status}`;
+  let payload = payloads.get(key);
+  if (!payload) {
+    const bytes = payloadFor(c);
+    payloads.set(key, (payload = { bytes, sha256: createHash('sha256').update(bytes).digest('hex') }));
+  }
+  return payload;
+}
+
 /** The options of a case's BITS server: under `baseUrl`, with the case's relay form, faults and server setup. */
 export function caseServerOptions(c: ConformanceCase, baseUrl: string, now: () => number, application: ServerApplication): BitsServerOptions {
   return { origin: baseUrl, application, relay: c.relay, now, ...(c.faults ? { faults: c.faults } : {}), ...c.server };
@@ -86,8 +99,10 @@ class CaseRun implements FlowContext {
   private ended = false;
 
   constructor(private readonly c: ConformanceCase, environment: CaseEnvironment) {
-    this.payload = payloadFor(c);
-    this.observation = { states: [], checkpoints: {}, calls: [], ledger: [], payloadSha256: createHash('sha256').update(this.payload).digest('hex') };
+    const { bytes, sha256 } = payloadOf(c);
+    // The client's own copy: one that writes into its payload cannot change a later case's.
+    this.payload = bytes.slice();
+    this.observation = { states: [], checkpoints: {}, calls: [], ledger: [], payloadSha256: sha256 };
     this.application = new ScriptedApplication(c.script);
     this.stage = environment.open(
       (baseUrl, now) => caseServerOptions(c, baseUrl, now, this.application),
