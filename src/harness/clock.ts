@@ -214,15 +214,24 @@ export class VirtualClock implements CaseClock {
   private constructor(private readonly clock: FakeClock, private readonly probe: SettleProbe, private readonly startMs: number) {}
 
   /**
+   * Puts the worker's layered timers and clocks in place (real ones serve until a case opens). Done before
+   * a client module loads: a client that keeps `setTimeout`, `Date` or `performance.now` from its load
+   * (as libraries that guard against fake timers do) must keep the layer, not the real one underneath.
+   */
+  static prepare(): WorkerTime {
+    return (workerTime ??= new WorkerTime());
+  }
+
+  /**
    * Fakes the timers and Date for one case (not setImmediate/nextTick: the harness uses those to settle).
    * `startMs` is where the fake Date.now() starts: a worker's cases continue one timeline, so a client
    * that keeps state across jobs never sees time go backwards. One case at a time: a clock still running
    * is stopped first.
    */
   static install(probe: SettleProbe, startMs = 0): VirtualClock {
-    workerTime ??= new WorkerTime();
+    const time = VirtualClock.prepare();
     activeCase?.uninstall();
-    activeCase = new VirtualClock(workerTime.open(startMs), probe, startMs);
+    activeCase = new VirtualClock(time.open(startMs), probe, startMs);
     return activeCase;
   }
 

@@ -52,7 +52,10 @@ export class InProcessEnvironment implements CaseEnvironment {
   readonly transport = 'in-process';
   private current: CaseStage | undefined;
 
-  constructor(readonly route: InProcessRoute = 'direct') {}
+  constructor(readonly route: InProcessRoute = 'direct') {
+    // Before the client under test loads: what it keeps of the clocks must be the worker's layers.
+    VirtualClock.prepare();
+  }
 
   ready(): Promise<void> {
     return workerRoutes().ready(this.route);
