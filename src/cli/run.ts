@@ -380,5 +380,6 @@ function replayLines(c: ReportCase): string[] {
     ...transcriptLines(c).map((line) => `  ${line}`),
     `  states: ${(c.states ?? []).map((s) => `${s.state} ${at(s.t)}`).join(', ')}`,
     ...c.failures.map((f) => `  [${f.rule}] ${f.message}`),
+    ...(c.transportNotes ?? []).map((n) => `  note: ${n}`),
   ];
 }

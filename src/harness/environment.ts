@@ -12,6 +12,8 @@ export interface CaseStage {
   server: BitsServer;
   /** Exceptions thrown inside our own handlers: harness errors, never the client's fault. */
   handlerErrors: readonly string[];
+  /** What the transport did in the client's stead (Node's fetch's own steps, in-process), one sentence each. */
+  transportNotes?: readonly string[];
   /** Stops the clock and takes the case's server down. */
   close(): void;
 }
@@ -77,6 +79,7 @@ export class InProcessEnvironment implements CaseEnvironment {
       clock: installed,
       server,
       handlerErrors: server.handlerErrors,
+      transportNotes: transport.notes,
       close: () => {
         if (closed) return;
         closed = true;

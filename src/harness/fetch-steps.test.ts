@@ -103,3 +103,20 @@ describe('in-process fetch answers as Node\'s fetch does', () => {
     }
   });
 });
+
+test('each step that changed what the client saw is noted for the report, in the words of a transcript', async () => {
+  const routes = new InProcessRoutes([answersItsPath]);
+  await routes.ready('direct');
+  const transport = routes.open('direct');
+  try {
+    await fetch(`${ORIGIN}/200/notes`, { method: 'BITS_POST', headers: { 'BITS-Packet-Type': 'Ping' } });
+    await fetch(`${ORIGIN}/421/notes`, { method: 'BITS_POST', headers: { 'BITS-Packet-Type': 'Fragment' }, body: new Uint8Array(8) });
+    await expect(fetch(new Request(`${ORIGIN}/407/notes`, { method: 'BITS_POST', headers: { 'BITS-Packet-Type': 'Fragment' } }))).rejects.toThrow('fetch failed');
+    expect(transport.notes).toEqual([
+      "the client's fetch sent BITS_POST /421/notes (Fragment) again after its 421 answer, as Node's fetch does (the Fetch standard: a 421 is retried once on a new connection when the body can be sent again)",
+      "the client's fetch turned the 407 answer to BITS_POST /407/notes (Fragment) into a network error, as Node's fetch does (the Fetch standard: a 407 is a proxy's); the client could not see the status",
+    ]);
+  } finally {
+    transport.close();
+  }
+});

@@ -13,8 +13,12 @@
 //   does ('Failed to fetch', the Response.error() as its cause); a client that tells a network error by
 //   Node's message or code must see Node's.
 
-/** A fetch whose answers come from the handlers, made to answer as Node's fetch does. */
-export function asNodeFetch(send: typeof fetch): typeof fetch {
+/**
+ * A fetch whose answers come from the handlers, made to answer as Node's fetch does. `note` hears of each
+ * step that changed what the client saw, in a sentence for the report: a client on fetch fails a relayed
+ * 407 or 421 for its fetch's sake, and its vendor must be able to see that in the failing case.
+ */
+export function asNodeFetch(send: typeof fetch, note: (what: string) => void = () => {}): typeof fetch {
   const sendAsNode = async (...args: FetchArgs): Promise<Response> => {
     try {
       return await send(...args);
@@ -27,13 +31,26 @@ export function asNodeFetch(send: typeof fetch): typeof fetch {
     let response = await sendAsNode(input, init);
     // The answer left behind is dropped unread (undici closes its connection). Not cancelled: cancelling
     // the body of msw's intercepted answer never settles.
-    if (response.status === 421 && again) response = await sendAsNode(...again());
+    if (response.status === 421 && again) {
+      note(`the client's fetch sent ${describe(input, init)} again after its 421 answer, as Node's fetch does (the Fetch standard: a 421 is retried once on a new connection when the body can be sent again)`);
+      response = await sendAsNode(...again());
+    }
     if (response.status === 407) {
+      note(`the client's fetch turned the 407 answer to ${describe(input, init)} into a network error, as Node's fetch does (the Fetch standard: a 407 is a proxy's); the client could not see the status`);
       // As undici says it: a TypeError whose cause is an Error with no message.
       throw new TypeError('fetch failed', { cause: new Error() });
     }
     return response;
   };
+}
+
+/** `BITS_POST /upload/case.bin (Fragment)`: the request in the words of a transcript. */
+function describe(input: FetchArgs[0], init: FetchArgs[1]): string {
+  const request = input instanceof Request ? input : undefined;
+  const method = init?.method ?? request?.method ?? 'GET';
+  const url = new URL(request?.url ?? String(input));
+  const packet = new Headers(init?.headers ?? request?.headers).get('BITS-Packet-Type');
+  return `${method} ${url.pathname}${packet ? ` (${packet})` : ''}`;
 }
 
 /** The browser's network error, as msw throws it for a handler's Response.error(). */

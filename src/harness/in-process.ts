@@ -40,6 +40,8 @@ FetchResponse.isRedirectResponse = () => false;
 export interface CaseTransport {
   /** Requests (fetch or node:http) started by the client during this case and not yet answered. */
   inFlight(): number;
+  /** What the transport did in the client's stead, as Node's fetch does (fetch-steps.ts), one sentence each. */
+  readonly notes: readonly string[];
   close(): void;
 }
 
@@ -97,7 +99,8 @@ export class InProcessRoutes {
     this.use(route);
     const counter = { n: 0 };
     // Either route answers fetch from the handlers, so it is made to answer as Node's fetch does (fetch-steps.ts).
-    const underlying = asNodeFetch(route === 'direct' ? this.directFetch : globalThis.fetch);
+    const notes: string[] = [];
+    const underlying = asNodeFetch(route === 'direct' ? this.directFetch : globalThis.fetch, (what) => notes.push(what));
     const fetchBefore = globalThis.fetch;
     globalThis.fetch = async (...args: Parameters<typeof fetch>): Promise<Response> => {
       counter.n += 1;
@@ -112,6 +115,7 @@ export class InProcessRoutes {
     caseCounter = counter;
     return {
       inFlight: () => counter.n,
+      notes,
       close() {
         if (caseCounter === counter) caseCounter = undefined;
         globalThis.fetch = fetchBefore;

@@ -49,6 +49,8 @@ export interface Observation {
   reply?: string | null;
   /** The reply the application gave on its successful post, as text. */
   expectedReply?: string;
+  /** What the transport did in the client's stead (a relayed 407 made a network error by Node's fetch), one sentence each. */
+  transportNotes?: string[];
   /** The client broke the contract or threw: the case cannot be judged. */
   clientError?: string;
   /** The client's call never returned (ClientHung): the run stops, as a client that hangs would hang every case. */

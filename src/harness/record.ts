@@ -31,6 +31,8 @@ export interface CaseRecord {
    * A passing case keeps none of its requests; any other keeps the first and the last of a long run.
    */
   requestsLeftOut?: number;
+  /** What the transport did in the client's stead (Node's fetch's own steps, in-process), kept for cases that did not pass. */
+  transportNotes?: string[];
   /** The last of what a client process wrote on stderr, kept for cases that did not pass. */
   clientStderr?: string;
   /** Set when the case saw the client process die: the whole run is then an error. */
@@ -82,6 +84,7 @@ export function judgedRecord(c: ConformanceCase, o: Observation, j: Judgement, o
     observed: j.observed,
     states: o.states,
     calls: o.calls,
+    ...(j.verdict !== 'pass' && o.transportNotes?.length ? { transportNotes: o.transportNotes } : {}),
     // The judge has read the whole ledger already.
     ...(kept ? keptTranscript(o.ledger) : { transcript: [], ...(o.ledger.length ? { requestsLeftOut: o.ledger.length } : {}) }),
   };

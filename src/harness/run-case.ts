@@ -222,6 +222,7 @@ class CaseRun implements FlowContext {
   /** What the client did on its own ends here; the tidy-up's Cancel-Session is not judged. */
   async end(): Promise<void> {
     this.observation.ledger = [...this.server.ledger.entries];
+    if (this.stage.transportNotes?.length) this.observation.transportNotes = [...this.stage.transportNotes];
     this.ended = true;
     await tidyUp(this.job, this.clock);
     this.stage.close();

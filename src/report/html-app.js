@@ -186,6 +186,8 @@ function showCase(i, cell) {
     parts.push(el('ul', { className: 'failures' }, c.f.map(function (f) { return el('li', null, [el('strong', { text: f[0] }), ': ' + f[1]]); })));
   }
   if (c.why) parts.push(el('p', null, [el('strong', { text: c.v === 'unsupported' ? 'Unsupported: ' : 'Not judged: ' }), c.why]));
+  // What the client's own fetch did (a relayed 407 made a network error): it explains the failures.
+  if (c.tn) c.tn.forEach(function (n) { parts.push(el('p', { className: 'note' }, [el('strong', { text: 'Note: ' }), n])); });
   if (c.x) {
     parts.push(el('h3', { text: 'Accepted by the expected-failures list' }));
     parts.push(el('ul', null, c.x.map(function (x) {

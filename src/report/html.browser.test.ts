@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect, test } from 'vitest';
+import { plainClient } from '../../fixtures/clients/plain-client.js';
 import context5 from '../../fixtures/clients/zoo/reports-context-5.js';
 import { statusMatrixCases } from '../harness/cases.js';
 import { judge } from '../harness/judge/index.js';
@@ -20,6 +21,13 @@ const CHROMIUM = process.env.BITS_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const REQUIRED = process.env.BITS_REQUIRE_BROWSER === '1';
 const OUT = fileURLToPath(new URL('../../reports/browser/', import.meta.url));
+
+/** Skips the test (with how to install it) where Debian's Chromium is missing; under CI that fails instead. */
+function skipWithoutChromium(skip: (note: string) => void): void {
+  if (existsSync(CHROMIUM)) return;
+  if (REQUIRED) throw new Error(`BITS_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
+  skip(`no browser at ${CHROMIUM}: install Debian's package (apt-get update && apt-get install -y chromium) to run this test`);
+}
 
 /** A real report from a few real cases: a client that reports context 5, so most cells fail. */
 async function realReport() {
@@ -39,10 +47,7 @@ async function realReport() {
 }
 
 test('conformance.html in Chromium: four grids of 500 codes, a failing cell opens its case, keyboard and filters work', async ({ skip }) => {
-  if (!existsSync(CHROMIUM)) {
-    if (REQUIRED) throw new Error(`BITS_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
-    skip(`no browser at ${CHROMIUM}: install Debian's package (apt-get update && apt-get install -y chromium) to run this test`);
-  }
+  skipWithoutChromium(skip);
   const report = await realReport();
   const failing = report.cases.find((c) => c.verdict === 'fail' && c.kind === 'status-matrix')!;
   expect(failing).toBeDefined();
@@ -104,6 +109,29 @@ test('conformance.html in Chromium: four grids of 500 codes, a failing cell open
     // Self-contained: the page itself is the only request, and nothing threw.
     expect(requests).toEqual([pathToFileURL(file).href]);
     expect(problems).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("conformance.html in Chromium: a fetch client's failing 407 case says what its fetch did", async ({ skip }) => {
+  skipWithoutChromium(skip);
+  const client = plainClient();
+  const [c] = statusMatrixCases({ from: 407, to: 407, relays: ['mirror'], jobTypes: ['upload'] });
+  const observation = await runCase(c!, client);
+  const report = buildReport({ client: { name: client.name, version: client.version, transport: 'in-process' }, records: [judgedRecord(c!, observation, judge(c!, observation))], runErrors: [], startedAt: new Date(0), finishedAt: new Date(1), replayCommand: (id) => `npm start -- --case ${id}` });
+  await mkdir(OUT, { recursive: true });
+  const file = join(OUT, 'fetch-407.html');
+  await writeFile(file, toHtml(report));
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.locator('.cell.v-fail[title^="407 "]').first().click();
+    const text = await page.locator('#detail').innerText();
+    expect(text).toMatch(/Note: the client's fetch turned the 407 answer to BITS_POST \/upload\/case\.bin \(Fragment\) into a network error/);
   } finally {
     await browser.close();
   }

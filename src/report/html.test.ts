@@ -46,6 +46,13 @@ describe('HTML report', () => {
     expect(embeddedReport(report).cases).toHaveLength(2);
   });
 
+  test("a case's transport notes travel to the page's data; a case without any carries none", () => {
+    const note = "the client's fetch turned the 407 answer to BITS_POST /upload/case.bin (Fragment) into a network error";
+    const report = makeReport([{ ...makeRecord({ status: 407, verdict: 'fail' }), transportNotes: [note] }, makeRecord({ status: 200 })]);
+    const data = dataOf(toHtml(report));
+    expect(Object.fromEntries(data.cases.map((c) => [c.id, c.tn]))).toEqual({ 'app/407/mirror/upload': [note], 'app/200/mirror/upload': undefined });
+  });
+
   test('self-contained: no external resource, a CSP that forbids the network, nothing can close the data script', () => {
     const evil = '</script><script>alert(1)</script><!--';
     const report = makeReport([makeRecord({ verdict: 'fail', failures: [{ rule: 'APP-CONTEXT', message: evil }] })], { clientName: evil });

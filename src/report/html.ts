@@ -40,6 +40,8 @@ export interface EmbeddedCase {
   ru: string[];
   f: [string, string][];
   why?: string;
+  /** What the transport did in the client's stead (transportNotes). */
+  tn?: string[];
   x?: { rule?: string; case?: string; reason: string; link: string; expires: string }[];
   /** Expected, as the page shows it: the class, the decision, the error, the posts, the final state. */
   e: { class: string; decision: string; error: string; posts: string; finalState: string };
@@ -116,6 +118,7 @@ export function embeddedReport(report: ConformanceReport): EmbeddedReport {
     return {
       id: c.id, k: c.kind, s: c.status, ...(c.statusName ? { n: c.statusName } : {}), r: c.relay, j: c.jobType, v: c.verdict,
       ru: c.rules, f: c.failures.map((f) => [f.rule, f.message]), ...(c.reason ? { why: c.reason } : {}),
+      ...(c.transportNotes ? { tn: c.transportNotes } : {}),
       ...(c.expectedFailure ? { x: c.expectedFailure.entries } : {}),
       e: embeddedExpectation(c),
       ...(c.observed ? { o: { after: c.observed.decision?.state ?? null, error: showError(c.observed.decision?.error), posts: c.observed.posts, closes: c.observed.closeSessions } } : {}),

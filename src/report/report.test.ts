@@ -11,6 +11,8 @@ import { reportJson } from './report.js';
 import { toHtml } from './html.js';
 import { toJUnitXml } from './junit.js';
 import { makeRecord, makeReport } from './test-support.js';
+import { problemLines } from './text.js';
+import { plainClient } from '../../fixtures/clients/plain-client.js';
 import { caseOf, ledgerEntry, observation } from '../harness/judge/test-support.js';
 
 describe('run verdicts and exit codes', () => {
@@ -81,6 +83,19 @@ describe('the conformance report', () => {
     const report = buildReport({ client: { name: 'r', version: '1', transport: 'in-process' }, records: [judgedRecord(c, o, judge(c, o))], runErrors: [], startedAt: new Date(0), finishedAt: new Date(1), replayCommand: (id) => id });
     expect(() => assertReport(report)).not.toThrow();
     expect(report.cases[0]!.failures).toEqual([{ rule: 'APP-SUCCESS', message: expect.stringContaining('never reached the server application') }]);
+  });
+
+  test("a fetch client's failure on a relayed 407 says what its fetch did, in the report and in the views", async () => {
+    const [c] = statusMatrixCases({ from: 407, to: 407, relays: ['mirror'], jobTypes: ['upload'] });
+    const observation = await runCase(c!, plainClient());
+    const record = judgedRecord(c!, observation, judge(c!, observation));
+    const report = buildReport({ client: { name: 'plain', version: '1', transport: 'in-process' }, records: [record], runErrors: [], startedAt: new Date(0), finishedAt: new Date(1), replayCommand: (id) => id });
+    expect(() => assertReport(report)).not.toThrow();
+    const [reported] = report.cases;
+    expect(reported!.verdict).toBe('fail');
+    expect(reported!.transportNotes).toEqual([expect.stringMatching(/^the client's fetch turned the 407 answer to BITS_POST \/upload\/case\.bin \(Fragment\) into a network error/)]);
+    expect(problemLines(reported!).at(-1)).toMatch(/^note: the client's fetch turned the 407 answer/);
+    expect(toJUnitXml(report)).toContain("note: the client's fetch turned the 407 answer");
   });
 });
 

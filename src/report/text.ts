@@ -77,8 +77,10 @@ export function leftOutLine(count: number, kept = 1): string {
 /** The failures, or why the case could not be judged, one per line. */
 export function problemLines(c: ReportCase): string[] {
   const notJudged = c.notJudged.map((n) => `[${n.rule}] not judged: ${n.reason}`);
-  if (c.failures.length) return [...c.failures.map((f) => `[${f.rule}] ${f.message}`), ...notJudged];
-  return c.reason ? [c.reason, ...notJudged] : notJudged;
+  // What the client's own fetch did, said after the failures: it explains them, it is not one.
+  const notes = (c.transportNotes ?? []).map((n) => `note: ${n}`);
+  if (c.failures.length) return [...c.failures.map((f) => `[${f.rule}] ${f.message}`), ...notJudged, ...notes];
+  return c.reason ? [c.reason, ...notJudged, ...notes] : [...notJudged, ...notes];
 }
 
 /** What an interrupted run's report is, in one sentence for every view. */
