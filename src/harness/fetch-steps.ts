@@ -13,6 +13,8 @@
 //   does ('Failed to fetch', the Response.error() as its cause); a client that tells a network error by
 //   Node's message or code must see Node's.
 
+type FetchArgs = Parameters<typeof fetch>;
+
 /**
  * A fetch whose answers come from the handlers, made to answer as Node's fetch does. `note` hears of each
  * step that changed what the client saw, in a sentence for the report: a client on fetch fails a relayed
@@ -62,8 +64,6 @@ function isDroppedConnection(error: unknown): boolean {
 function socketClosed(): Error {
   return Object.assign(new Error('other side closed'), { name: 'SocketError', code: 'UND_ERR_SOCKET' });
 }
-
-type FetchArgs = Parameters<typeof fetch>;
 
 /** How to send the request a second time, or undefined when its body cannot be sent again (a stream). */
 function sendAgain(input: FetchArgs[0], init: FetchArgs[1]): (() => FetchArgs) | undefined {
