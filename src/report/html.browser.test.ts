@@ -13,7 +13,8 @@ import { judge } from '../harness/judge/index.js';
 import { judgedRecord } from '../harness/record.js';
 import { runCase } from '../harness/run-case.js';
 import { toHtml } from './html.js';
-import { buildReport } from './report.js';
+import type { Browser } from 'playwright-core';
+import { buildReport, type ConformanceReport } from './report.js';
 import { sealReport } from './sign.js';
 
 // Debian's package puts it here; BITS_CHROMIUM may point elsewhere (never at a downloaded browser).
@@ -27,6 +28,20 @@ function skipWithoutChromium(skip: (note: string) => void): void {
   if (existsSync(CHROMIUM)) return;
   if (REQUIRED) throw new Error(`BITS_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
   skip(`no browser at ${CHROMIUM}: install Debian's package (apt-get update && apt-get install -y chromium) to run this test`);
+}
+
+/** Writes the report's page into reports/browser/ and returns its path. */
+async function writePage(name: string, report: ConformanceReport): Promise<string> {
+  await mkdir(OUT, { recursive: true });
+  const file = join(OUT, name);
+  await writeFile(file, toHtml(report));
+  return file;
+}
+
+/** Debian's Chromium, headless, as every test here drives it. */
+async function launchChromium(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
 /** A real report from a few real cases: a client that reports context 5, so most cells fail. */
@@ -51,12 +66,8 @@ test('conformance.html in Chromium: four grids of 500 codes, a failing cell open
   const report = await realReport();
   const failing = report.cases.find((c) => c.verdict === 'fail' && c.kind === 'status-matrix')!;
   expect(failing).toBeDefined();
-  await mkdir(OUT, { recursive: true });
-  const file = join(OUT, 'conformance.html');
-  await writeFile(file, toHtml(report));
-
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const file = await writePage('conformance.html', report);
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const requests: string[] = [];
@@ -120,11 +131,8 @@ test("conformance.html in Chromium: a fetch client's failing 407 case says what 
   const [c] = statusMatrixCases({ from: 407, to: 407, relays: ['mirror'], jobTypes: ['upload'] });
   const observation = await runCase(c!, client);
   const report = buildReport({ client: { name: client.name, version: client.version, transport: 'in-process' }, records: [judgedRecord(c!, observation, judge(c!, observation))], runErrors: [], startedAt: new Date(0), finishedAt: new Date(1), replayCommand: (id) => `npm start -- --case ${id}` });
-  await mkdir(OUT, { recursive: true });
-  const file = join(OUT, 'fetch-407.html');
-  await writeFile(file, toHtml(report));
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const file = await writePage('fetch-407.html', report);
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.goto(pathToFileURL(file).href);
