@@ -21,21 +21,20 @@ type FetchArgs = Parameters<typeof fetch>;
  * 407 or 421 for its fetch's sake, and its vendor must be able to see that in the failing case.
  */
 export function asNodeFetch(send: typeof fetch, note: (what: string) => void = () => {}): typeof fetch {
-  const sendAsNode = async (...args: FetchArgs): Promise<Response> => {
-    try {
-      return await send(...args);
-    } catch (error) {
-      throw isDroppedConnection(error) ? new TypeError('fetch failed', { cause: socketClosed() }) : error;
-    }
-  };
+  // One async function, not a chain of them: each layer costs every request a promise or two.
   return async (input, init) => {
     const again = sendAgain(input, init);
-    let response = await sendAsNode(input, init);
-    // The answer left behind is dropped unread (undici closes its connection). Not cancelled: cancelling
-    // the body of msw's intercepted answer never settles.
-    if (response.status === 421 && again) {
-      note(`the client's fetch sent ${describe(input, init)} again after its 421 answer, as Node's fetch does (the Fetch standard: a 421 is retried once on a new connection when the body can be sent again)`);
-      response = await sendAsNode(...again());
+    let response: Response;
+    try {
+      response = await send(input, init);
+      // The answer left behind is dropped unread (undici closes its connection). Not cancelled: cancelling
+      // the body of msw's intercepted answer never settles.
+      if (response.status === 421 && again) {
+        note(`the client's fetch sent ${describe(input, init)} again after its 421 answer, as Node's fetch does (the Fetch standard: a 421 is retried once on a new connection when the body can be sent again)`);
+        response = await send(...again());
+      }
+    } catch (error) {
+      throw isDroppedConnection(error) ? new TypeError('fetch failed', { cause: socketClosed() }) : error;
     }
     if (response.status === 407) {
       note(`the client's fetch turned the 407 answer to ${describe(input, init)} into a network error, as Node's fetch does (the Fetch standard: a 407 is a proxy's); the client could not see the status`);
