@@ -22,10 +22,11 @@ test.for([
 });
 
 test('a selection starts only the files that hold its cases', () => {
-  expect(suitesHolding(VIRTUAL_PROFILE, { cases: ['app/404/mirror/upload'] })).toEqual(['app-status-4xx']);
+  expect(suitesHolding(VIRTUAL_PROFILE, { cases: ['app/404/mirror/upload'] })).toEqual(['app-status-4xx-upload']);
   expect(suitesHolding(VIRTUAL_PROFILE, { cases: ['scenario/close-503', 'retry-until-npt/503/mirror/upload/short'] })).toEqual(['retry-until-npt', 'protocol']);
-  expect(suitesHolding(VIRTUAL_PROFILE, { codes: [[418, 418]] })).toEqual(['app-status-4xx']);
-  expect(suitesHolding(VIRTUAL_PROFILE, { codes: [[200, 200]] })).toEqual(['app-status-2xx', 'protocol']); // scenarios whose application answers 200
+  expect(suitesHolding(VIRTUAL_PROFILE, { codes: [[418, 418]] })).toEqual(['app-status-4xx-upload', 'app-status-4xx-upload-reply']);
+  expect(suitesHolding(VIRTUAL_PROFILE, { jobTypes: ['upload-reply'], codes: [[418, 418]] })).toEqual(['app-status-4xx-upload-reply']);
+  expect(suitesHolding(VIRTUAL_PROFILE, { codes: [[200, 200]] })).toEqual(['app-status-2xx-upload', 'app-status-2xx-upload-reply', 'protocol']); // scenarios whose application answers 200
   expect(suitesHolding(VIRTUAL_PROFILE, { cases: ['no/such/case'] })).toEqual([]);
   expect(suitesHolding(VIRTUAL_PROFILE, {})).toEqual(SUITE_NAMES);
 });

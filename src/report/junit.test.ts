@@ -73,7 +73,7 @@ describe('JUnit XML', () => {
   });
 
   test('run errors are testcases with <error>, so a CI view turns red', () => {
-    const report = makeReport([makeRecord({ verdict: 'pass' })], { runErrors: ['suites/app-status-4xx.suite.ts: Cannot find module'] });
+    const report = makeReport([makeRecord({ verdict: 'pass' })], { runErrors: ['suites/app-status-4xx-upload.suite.ts: Cannot find module'] });
     const { root, suites } = parse(toJUnitXml(report));
     expect(root).toMatchObject({ tests: '2', errors: '1' });
     expect(suites.at(-1)).toMatchObject({ name: 'bits.run', errors: '1' });
