@@ -34,7 +34,8 @@ class OffThreadWork {
   constructor() {
     createHook({
       init: (id, type, _trigger, resource) => {
-        if (!OFF_THREAD.test(type)) return;
+        // Called for every promise the process makes: those go first, without the pattern.
+        if (type === 'PROMISE' || !OFF_THREAD.test(type)) return;
         this.started.set(id, { type, resource });
         if (!this.listening) {
           this.listening = true;
