@@ -7,7 +7,7 @@ import { appendFile, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { baselineExitCode, diffReports } from './diff.js';
 import { commitTemporary, projectPath, writeTemporary } from './files.js';
-import { assertReport, loadReport, reportJson, type ConformanceReport } from './report.js';
+import { assertReport, loadReport, prepareReportSchema, reportJson, type ConformanceReport } from './report.js';
 import { loadSigningKey, sealReport } from './sign.js';
 import { EXIT_CODE } from './verdict.js';
 import { applyExpectedFailures, expectedFailureWarnings, loadExpectedFailures, type ExpectedFailureList } from './xfail.js';
@@ -29,9 +29,21 @@ const WRITERS: Record<ReportFormat, () => Promise<Writer>> = {
   md: async () => (await import('./markdown.js')).toMarkdownSummary,
 };
 
-/** Loads the writers of these formats; resolves when they are ready (never rejects: writeOutputs reports a failure). */
+/**
+ * Loads the writers of these formats and compiles the report schema; resolves when they are ready (never
+ * rejects: a failure is reported where the report is checked and written).
+ */
 export function loadWriters(formats: readonly ReportFormat[]): Promise<void> {
-  return Promise.all(formats.map((f) => WRITERS[f]())).then(() => undefined, () => undefined);
+  return Promise.all(formats.map((f) => WRITERS[f]())).then(
+    () => {
+      try {
+        prepareReportSchema();
+      } catch {
+        // assertReport compiles it again and says what is wrong.
+      }
+    },
+    () => undefined,
+  );
 }
 
 export class FormatError extends Error {}

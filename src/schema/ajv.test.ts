@@ -24,3 +24,13 @@ test('names the first five errors and counts the rest: one bad field in every ca
   expect(message.match(/must match pattern/g)).toHaveLength(5);
   expect(message).toMatch(/^codes file: \/codes\/0 must match pattern .*\/codes\/4 must match pattern "\^0x\[0-9a-f\]\{8\}\$"; and 2033 more$/);
 });
+
+test('prepare() compiles the schema at once; a schema that does not compile says so there, and again at first use', () => {
+  const broken = compileAssert({ type: 'object', properties: { codes: { type: 'no-such-type' } } }, 'broken');
+  expect(() => broken.prepare()).toThrow(/type/);
+  expect(() => broken({ codes: [] })).toThrow(/type/);
+  const prepared = compileAssert<{ codes: string[] }>({ type: 'object', properties: { codes: { type: 'array' } }, required: ['codes'] }, 'codes file');
+  prepared.prepare();
+  expect(prepared({ codes: [] })).toEqual({ codes: [] });
+  expect(() => prepared({})).toThrow(/^codes file: \/ must have required property 'codes'$/);
+});

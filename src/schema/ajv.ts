@@ -28,17 +28,22 @@ export function formatErrors(errors: ErrorObject[] | null | undefined): string {
   return all.length > ERRORS_NAMED ? `${named}; and ${all.length - ERRORS_NAMED} more` : named;
 }
 
+/** An assertion on a schema; `prepare()` compiles the schema ahead of the first use (a large one takes a while). */
+export type SchemaAssert<T> = ((data: unknown) => T) & { prepare(): void };
+
 /**
- * Returns an assertion that throws one readable line on failure. The schema compiles on first use,
- * so a schema problem surfaces where the caller reports errors, not at import.
+ * Returns an assertion that throws one readable line on failure. The schema compiles on first use (or
+ * at `prepare()`), so a schema problem surfaces where the caller reports errors, not at import.
  */
-export function compileAssert<T>(schema: object, what: string): (data: unknown) => T {
+export function compileAssert<T>(schema: object, what: string): SchemaAssert<T> {
   let validate: ValidateFunction | undefined;
-  return (data: unknown): T => {
-    validate ??= createAjv().compile(schema);
-    if (!validate(data)) throw new SchemaError(`${what}: ${formatErrors(validate.errors)}`, validate.errors ?? []);
+  const compiled = (): ValidateFunction => (validate ??= createAjv().compile(schema));
+  const assert = (data: unknown): T => {
+    const check = compiled();
+    if (!check(data)) throw new SchemaError(`${what}: ${formatErrors(check.errors)}`, check.errors ?? []);
     return data as T;
   };
+  return Object.assign(assert, { prepare: () => void compiled() });
 }
 
 export class SchemaError extends Error {
