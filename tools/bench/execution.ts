@@ -9,7 +9,7 @@ import type { SettleProbe } from '../../src/harness/clock.js';
 import { judge, type CaseVerdict } from '../../src/harness/judge/index.js';
 import { runCase } from '../../src/harness/run-case.js';
 import { BitsServerPool, type LedgerEntry } from '../../src/server/index.js';
-import { replayNative, replayThroughGetResponse, type ReplayedRequest, type SentBodies } from './floor.js';
+import { bodyWhenBytes, replayNative, replayThroughGetResponse, type ReplayedRequest, type SentBodies } from './floor.js';
 
 export interface ExecutionFigures {
   cases: number;
@@ -80,7 +80,7 @@ function sentBodies(calls: readonly FetchCall[]): SentBodies {
     // A request fetch sent again by itself (a 421) has no call of its own: it is the last call's.
     const call = at >= 0 ? made[at] : made.slice(0, from).reverse().find((m) => m.key === keyOf(e));
     if (at >= 0) from = at + 1;
-    const withBody = call?.withBody ?? e.bodyLength > 0;
+    const withBody = call?.withBody ?? bodyWhenBytes(e);
     matched.set(e, withBody);
     return withBody;
   };

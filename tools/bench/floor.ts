@@ -30,7 +30,7 @@ export interface ReplayedRequest {
  */
 export type SentBodies = (e: LedgerEntry) => boolean;
 
-const bodyWhenBytes: SentBodies = (e) => e.bodyLength > 0;
+export const bodyWhenBytes: SentBodies = (e) => e.bodyLength > 0;
 
 const OTHER_PROTOCOL = '{11111111-1111-1111-1111-111111111111}';
 
