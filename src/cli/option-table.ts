@@ -5,7 +5,7 @@
 // option is one entry here, plus the code where it takes effect.
 import type { JobType } from '../harness/contract.js';
 import type { ReportFormat } from '../report/publish.js';
-import type { RelayForm } from '../server/acks.js';
+import type { RelayForm } from '../server/relay-forms.js';
 
 /** Written out here rather than imported, so that reading options does not load msw or vitest. */
 export const RELAY_FORM_NAMES: readonly RelayForm[] = ['mirror', 'alt-header'];

@@ -17,7 +17,9 @@ import {
   type StatusClass,
 } from '../rules/index.js';
 import { compileAssert } from '../schema/ajv.js';
-import { RELAY_FORMS, type Fault, type RelayForm } from '../server/index.js';
+// Not the server's index: the CLI builds this list before vitest starts, and the index loads msw.
+import type { Fault } from '../server/index.js';
+import { RELAY_FORMS, type RelayForm } from '../server/relay-forms.js';
 import { JOB_TYPES, type JobState, type JobType } from './contract.js';
 import { VIRTUAL_PROFILE, WINDOWS_TIMING, type Timing, type TimingProfile } from './timing.js';
 

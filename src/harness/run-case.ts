@@ -10,7 +10,7 @@ import { InProcessEnvironment, type CaseEnvironment, type CaseStage } from './en
 import { matrixFlows, type Flow, type FlowContext } from './flow.js';
 import type { CheckpointName, HarnessCall, Observation } from './observation.js';
 import { scenarioByName } from './scenarios/index.js';
-import { commandTimeoutMs } from './selection.js';
+import { commandTimeoutMs } from './provided.js';
 
 // The real timers, taken before any case fakes them (clock.ts keeps setImmediate the same way): a call
 // into the client is bounded in real time whatever the virtual clock does.

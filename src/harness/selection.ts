@@ -1,9 +1,9 @@
 // Which cases a run declares: --codes, --rules, --relay, --job-type, --case and --shard, given by the
 // CLI through vitest `provide` and applied to each suite's case list, so the same selection holds for
-// in-process clients and clients in another process.
+// in-process clients and clients in another process. Plain data and filters: the CLI counts a selection
+// with them before vitest starts, so this module imports no vitest (the suite side is provided.ts).
 import { createHash } from 'node:crypto';
-import { inject, test } from 'vitest';
-import type { RelayForm } from '../server/index.js';
+import type { RelayForm } from '../server/relay-forms.js';
 import type { ConformanceCase } from './cases.js';
 import type { JobType } from './contract.js';
 
@@ -19,14 +19,6 @@ export interface CaseSelection {
   cases?: string[];
   /** This machine's part of the selected cases: shard `index` (1-based) of `count`. */
   shard?: { index: number; count: number };
-}
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    caseSelection: CaseSelection;
-    /** --timeout-multiplier: scales how long a client in another process may take to answer a command. */
-    timeoutMultiplier: number;
-  }
 }
 
 /**
@@ -50,42 +42,4 @@ export function matchesSelection(c: Pick<ConformanceCase, 'id' | 'status' | 'rel
 
 export function applySelection<C extends Pick<ConformanceCase, 'id' | 'status' | 'relay' | 'jobType' | 'rules'>>(cases: C[], selection: CaseSelection | undefined): C[] {
   return selection ? cases.filter((c) => matchesSelection(c, selection)) : cases;
-}
-
-/** Set once inject() has thrown: a process outside vitest stays outside, and a throw per call costs a stack capture. */
-let outsideVitest = false;
-
-function injected<K extends 'caseSelection' | 'timeoutMultiplier'>(key: K) {
-  if (outsideVitest) return undefined;
-  try {
-    return inject(key);
-  } catch {
-    outsideVitest = true; // the engine run directly (the benchmark, an embedder)
-    return undefined;
-  }
-}
-
-/** Whether the run names its cases (`--case`, a replay): then every case keeps its transcript. */
-export function runNamesItsCases(): boolean {
-  return injected('caseSelection')?.cases !== undefined;
-}
-
-/** The per-command answer time for a client in another process, scaled by --timeout-multiplier. */
-export function commandTimeoutMs(defaultMs: number): number {
-  const multiplier = injected('timeoutMultiplier');
-  return Math.round(defaultMs * (typeof multiplier === 'number' && multiplier > 0 ? multiplier : 1));
-}
-
-/** The name of the one skipped test a suite file declares when the selection leaves none of its cases. */
-export const NOTHING_SELECTED = '(no case of this file is selected)';
-
-/**
- * The suite side: the cases of one suite file that the run selected (all of them when nothing was
- * provided). A file left with none declares one skipped test, because vitest reports a file without
- * tests as an error.
- */
-export function selectedCases<C extends ConformanceCase>(cases: C[]): C[] {
-  const selected = applySelection(cases, injected('caseSelection'));
-  if (selected.length === 0) test(NOTHING_SELECTED, ({ skip }) => skip('the selection leaves no case of this file'));
-  return selected;
 }

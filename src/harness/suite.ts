@@ -11,7 +11,7 @@ import { judge, type Judgement } from './judge/index.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, ProcessClient } from './process-client.js';
 import { judgedRecord, unsupportedRecord, type CaseRecord } from './record.js';
 import { runCase } from './run-case.js';
-import { commandTimeoutMs, runNamesItsCases, selectedCases } from './selection.js';
+import { commandTimeoutMs, runNamesItsCases, selectedCases } from './provided.js';
 import { TcpEnvironment } from './tcp-environment.js';
 
 declare module 'vitest' {

@@ -3,10 +3,7 @@
 import { HttpResponse } from 'msw';
 import { errorCodeFor } from '../rules/index.js';
 import { HEADER, WIRE_CONTEXT, formatHresult } from '../protocol/index.js';
-
-/** How the final Fragment's Ack carries the application's outcome (spec section 5). */
-export type RelayForm = 'mirror' | 'alt-header';
-export const RELAY_FORMS: readonly RelayForm[] = ['mirror', 'alt-header'];
+import type { RelayForm } from './relay-forms.js';
 
 /** The header that carries the HRESULT in a relay form: RELAY-ALT-HEADER uses MC-BUP's BITS-Error. */
 export function errorHeaderFor(form: RelayForm): string {

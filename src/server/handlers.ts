@@ -14,7 +14,9 @@ import {
   type ContentRange,
   type PacketType,
 } from '../protocol/index.js';
-import { ack, applicationErrorAck, serverError, type RelayForm } from './acks.js';
+import { ack, applicationErrorAck, serverError } from './acks.js';
+import { farmHostFor } from './farm.js';
+import type { RelayForm } from './relay-forms.js';
 import type { ServerApplication } from './application.js';
 import { describeFault, FaultScript, type Fault, type FaultAction } from './faults.js';
 import { Ledger, type LedgerEntry, type LedgerResponse } from './ledger.js';
@@ -48,12 +50,6 @@ export interface BitsServerOptions {
    * entries (a ring). Default: everything is kept, as the judge of a case needs.
    */
   retain?: { sessions: number; ledgerEntries: number };
-}
-
-/** The host a farm's Create-Session Ack names, for a base URL. */
-export function farmHostFor(origin: string): string {
-  const { hostname } = new URL(origin);
-  return hostname === '127.0.0.1' ? 'localhost' : `farm-${hostname}`;
 }
 
 export interface BitsServer {

@@ -2,7 +2,8 @@
 // session is created anew, a 413 shrinks fragments, a server farm's host is followed, and the reply
 // URL an upload-reply job needs is there (or its absence is an error).
 import { BG_ERROR_CONTEXT } from '../../rules/index.js';
-import { farmHostFor, type LedgerEntry } from '../../server/index.js';
+import { farmHostFor } from '../../server/farm.js';
+import type { LedgerEntry } from '../../server/index.js';
 import { scenarioFlows } from '../flow.js';
 import { fail, faultNotReached, type Failure } from '../judge/failure.js';
 import { completed, decisionOnFault, quietAfterFault, type ScenarioJudgement } from '../judge/scenario-kit.js';
