@@ -1,4 +1,8 @@
 // The one line a schema error becomes: every CLI error about a bad config, report or case file is one.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { expect, test } from 'vitest';
 import { compileAssert, SchemaError } from './ajv.js';
 
@@ -33,4 +37,16 @@ test('prepare() compiles the schema at once; a schema that does not compile says
   prepared.prepare();
   expect(prepared({ codes: [] })).toEqual({ codes: [] });
   expect(() => prepared({})).toThrow(/^codes file: \/ must have required property 'codes'$/);
+});
+
+test('every schema of the project is valid against the 2020-12 meta-schema, which createAjv does not check at run time', () => {
+  const root = fileURLToPath(new URL('../', import.meta.url));
+  const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.schema.json'));
+  expect(files.length).toBeGreaterThanOrEqual(8);
+  const meta = new Ajv2020({ strict: true });
+  for (const file of files) {
+    const schema = JSON.parse(readFileSync(join(root, file), 'utf8')) as object;
+    expect(meta.validateSchema(schema), `${file}: ${meta.errorsText(meta.errors)}`).toBe(true);
+  }
+  expect(meta.validateSchema({ type: 'object', properties: { codes: { minItems: 'two' } } })).toBe(false);
 });
