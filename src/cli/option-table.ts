@@ -3,13 +3,13 @@
 // test), the type of runConformance()'s options (ConformanceOptions), the flags a printed command
 // repeats and what the report records of a run (report.options, which `merge` compares). Adding an
 // option is one entry here, plus the code where it takes effect.
-import type { JobType } from '../harness/contract.js';
+import { JOB_TYPES } from '../harness/contract.js';
 import type { ReportFormat } from '../report/publish.js';
-import type { RelayForm } from '../server/relay-forms.js';
+import { RELAY_FORMS } from '../server/relay-forms.js';
 
-/** Written out here rather than imported, so that reading options does not load msw or vitest. */
-export const RELAY_FORM_NAMES: readonly RelayForm[] = ['mirror', 'alt-header'];
-export const JOB_TYPE_NAMES: readonly JobType[] = ['upload', 'upload-reply'];
+export const RELAY_FORM_NAMES = RELAY_FORMS;
+export const JOB_TYPE_NAMES = JOB_TYPES;
+/** Written out here rather than imported: publish.ts loads the report's modules, which reading options does not need (options.test.ts holds the two lists equal). */
 export const FORMAT_NAMES: readonly ReportFormat[] = ['json', 'junit', 'html', 'md'];
 
 /** The headings of `run --help`, in order. */

@@ -9,7 +9,8 @@ import schema from './config.schema.json' with { type: 'json' };
 import { checkConfig, findConfig, loadConfig } from './config.js';
 import { COMMANDS, runFlags } from './main.js';
 import { checkOptions, didYouMean, flagName, fromApi, fromConfig, fromFlags, OPTION_KEYS, parseCodeRange, selectionFlags, type ConformanceOptions } from './options.js';
-import { configSchema, RECORDED_KEYS } from './option-table.js';
+import { configSchema, FORMAT_NAMES, RECORDED_KEYS } from './option-table.js';
+import { REPORT_FORMATS } from '../report/publish.js';
 import reportSchema from '../report/conformance.schema.json' with { type: 'json' };
 import { allCases, VIRTUAL_PROFILE } from '../harness/cases.js';
 import { applySelection, matchesSelection, shardOf } from '../harness/selection.js';
@@ -193,4 +194,8 @@ describe('case selection and shards', () => {
     const sizes = [1, 2, 3, 4].map((index) => cases.filter((c) => matchesSelection(c, { shard: { index, count: 4 } })).length);
     for (const size of sizes) expect(Math.abs(size - cases.length / 4)).toBeLessThan(cases.length * 0.05);
   });
+});
+
+test('the report formats the options accept are the ones the report writes', () => {
+  expect(FORMAT_NAMES).toEqual(REPORT_FORMATS);
 });

@@ -9,8 +9,8 @@ import ts from 'typescript';
 import { expect, test } from 'vitest';
 
 const SRC = fileURLToPath(new URL('../', import.meta.url));
-/** main.ts, and what run.ts imports by name before vitest starts (selectedCount, casesOf, runCases). */
-const BEFORE_VITEST = ['cli/main.ts', 'cli/run.ts', 'cli/run-cases.ts', 'harness/cases.ts', 'harness/selection.ts', 'harness/suite-files.ts'];
+/** main.ts, the config file's reader, and what run.ts imports by name before vitest starts (selectedCount, casesOf, runCases). */
+const BEFORE_VITEST = ['cli/main.ts', 'cli/config.ts', 'cli/run.ts', 'cli/run-cases.ts', 'harness/cases.ts', 'harness/selection.ts', 'harness/suite-files.ts'];
 /** vitest/node is the API the CLI runs the suites with; bare `vitest` is the test runtime (chai, snapshots). */
 const NOT_BEFORE_VITEST = /^(msw|@mswjs\/|graphql$|vitest$)/;
 
