@@ -1,7 +1,8 @@
 // What the CLI provides to the suites through vitest `provide`, read on the suite side: the selection,
-// whether the run names its cases, and --timeout-multiplier. Apart from selection.ts so that the CLI
-// process can count a selection without loading vitest's test runtime.
-import { inject, test } from 'vitest';
+// whether the run names its cases, --timeout-multiplier, and (for suite.ts) the client and judging
+// options. Apart from selection.ts so that the CLI process can count a selection without loading
+// vitest's test runtime.
+import { inject, test, type ProvidedContext } from 'vitest';
 import type { ConformanceCase } from './cases.js';
 import { applySelection, type CaseSelection } from './selection.js';
 
@@ -16,7 +17,8 @@ declare module 'vitest' {
 /** Set once inject() has thrown: a process outside vitest stays outside, and a throw per call costs a stack capture. */
 let outsideVitest = false;
 
-function injected<K extends 'caseSelection' | 'timeoutMultiplier'>(key: K) {
+/** A value the CLI provided; undefined when it provided none, or outside vitest. */
+export function provided<K extends keyof ProvidedContext & string>(key: K): ProvidedContext[K] | undefined {
   if (outsideVitest) return undefined;
   try {
     return inject(key);
@@ -28,12 +30,12 @@ function injected<K extends 'caseSelection' | 'timeoutMultiplier'>(key: K) {
 
 /** Whether the run names its cases (`--case`, a replay): then every case keeps its transcript. */
 export function runNamesItsCases(): boolean {
-  return injected('caseSelection')?.cases !== undefined;
+  return provided('caseSelection')?.cases !== undefined;
 }
 
 /** The per-command answer time for a client in another process, scaled by --timeout-multiplier. */
 export function commandTimeoutMs(defaultMs: number): number {
-  const multiplier = injected('timeoutMultiplier');
+  const multiplier = provided('timeoutMultiplier');
   return Math.round(defaultMs * (typeof multiplier === 'number' && multiplier > 0 ? multiplier : 1));
 }
 
@@ -46,7 +48,7 @@ export const NOTHING_SELECTED = '(no case of this file is selected)';
  * tests as an error.
  */
 export function selectedCases<C extends ConformanceCase>(cases: C[]): C[] {
-  const selected = applySelection(cases, injected('caseSelection'));
+  const selected = applySelection(cases, provided('caseSelection'));
   if (selected.length === 0) test(NOTHING_SELECTED, ({ skip }) => skip('the selection leaves no case of this file'));
   return selected;
 }

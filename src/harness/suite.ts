@@ -2,7 +2,7 @@
 // The client comes from what the CLI provides: an in-process module (`clientModule`, default the
 // bundled reference client) or a command in any language (`clientCmd`) reached over TCP.
 import { fileURLToPath } from 'node:url';
-import { expect, inject, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { realTimeProfile, VIRTUAL_PROFILE, type ConformanceCase, type TimingProfile } from './cases.js';
 import type { HarnessClient } from './contract.js';
 import { loadClientModule } from './client-module.js';
@@ -11,7 +11,7 @@ import { judge, type Judgement } from './judge/index.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, ProcessClient } from './process-client.js';
 import { judgedRecord, unsupportedRecord, type CaseRecord } from './record.js';
 import { runCase } from './run-case.js';
-import { commandTimeoutMs, runNamesItsCases, selectedCases } from './provided.js';
+import { commandTimeoutMs, provided, runNamesItsCases, selectedCases } from './provided.js';
 import { TcpEnvironment } from './tcp-environment.js';
 
 declare module 'vitest' {
@@ -43,14 +43,6 @@ export interface SuiteTarget {
   profile: TimingProfile;
   /** Real-time cases wait on the wall clock, so they run side by side; virtual-time cases cannot. */
   concurrent: boolean;
-}
-
-function provided<K extends 'clientModule' | 'clientCmd' | 'clientCwd' | 'retryDelayMs' | 'strict' | 'interpretationsOff' | 'clientGroupsFile'>(key: K) {
-  try {
-    return inject(key);
-  } catch {
-    return undefined;
-  }
 }
 
 // One client process and one TCP server per worker: the conformance project runs its files in one
