@@ -125,7 +125,7 @@ describe('no client process outlives a run', () => {
         if (ending !== 'normal end') expect(clientsSeen).toBeGreaterThanOrEqual(mode === 'spawns-children' ? 5 : 3); // the shell, the client, its children or host
         expect(survivors).toBe(0);
         const expected = { 'normal end': [0, 'partial'], SIGINT: [130, 'interrupted'], SIGTERM: [143, 'interrupted'], 'worker killed': [2, 'error'] } as const;
-        expect([code, report.summary.verdict]).toEqual(expected[ending]);
+        expect([code, report.summary.verdict], `run errors: ${JSON.stringify(report.runErrors ?? [])}`).toEqual(expected[ending]);
       });
     });
   }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { compileAssert } from '../schema/ajv.js';
 import { statusMatrixCases } from './cases.js';
-import { MAX_LINE_LENGTH, ProcessClient, ProcessClientError } from './process-client.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_STARTUP_TIMEOUT_MS, MAX_LINE_LENGTH, ProcessClient, ProcessClientError } from './process-client.js';
 import messageSchema from './schemas/process-message.schema.json' with { type: 'json' };
 import commandSchema from './schemas/process-command.schema.json' with { type: 'json' };
 
@@ -100,13 +100,23 @@ describe('a client process', () => {
   });
 
   test('a client that does not answer in time fails that command; close leaves no process behind', async () => {
-    // The limit holds for hello too, and a node process can take over a second to start on a busy machine.
-    const client = await start('hang', 3_000);
+    const client = await start('hang', 1_000);
     const job = await client.createJob(options);
-    await expect(job.resume()).rejects.toThrow('the client did not answer `resume` within 3000 ms');
+    await expect(job.resume()).rejects.toThrow('the client did not answer `resume` within 1000 ms');
     expect(processesRunning('hang')).toBeGreaterThan(0); // the shell and the client
     await client.close();
     expect(processesRunning('hang')).toBe(0);
+  });
+
+  test('hello has a start-up allowance of its own, longer than a command answer', async () => {
+    expect(DEFAULT_STARTUP_TIMEOUT_MS).toBeGreaterThan(DEFAULT_COMMAND_TIMEOUT_MS);
+    // Answers hello after 1.5 s: past the 500 ms a command gets, within the start-up allowance.
+    const slow = await start('slow-start', 500);
+    expect(slow.version).toBe('slow-start');
+    await expect(ProcessClient.start(misbehaving('silent'), { commandTimeoutMs: 60_000, startupTimeoutMs: 1_000 })).rejects.toThrow(
+      'failed the hello handshake: the client did not answer `hello` within 1000 ms',
+    );
+    expect(processesRunning('silent')).toBe(0);
   });
 
   test('a line that never ends breaks the hello handshake at 1 MiB, not the suite', async () => {

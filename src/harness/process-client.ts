@@ -17,6 +17,12 @@ export const PROCESS_PROTOCOL = 'bits-conformance/1';
 
 /** How long the client may take to answer one command. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
+/**
+ * How long the client may take to answer `hello`: that answer waits on the program's start-up (a JVM, a
+ * TypeScript compile, a Python interpreter importing its packages), which on a loaded CI machine takes
+ * seconds more than answering a command does.
+ */
+export const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
 /** How much of the client's stderr is kept for the report. */
 const STDERR_KEPT = 16 * 1024;
 /**
@@ -71,6 +77,8 @@ export function parseWireError(error: WireJobError | null | undefined): JobError
 
 export interface ProcessClientOptions {
   commandTimeoutMs?: number;
+  /** How long the `hello` handshake may take, start-up included. */
+  startupTimeoutMs?: number;
   cwd?: string;
   /** A file the client's process group id is appended to, so that another process can kill it too. */
   groupsFile?: string;
@@ -126,7 +134,7 @@ export class ProcessClient implements HarnessClient {
     const client = new ProcessClient(command, child, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
     if (child.pid) adoptGroup(child.pid, { ...(options.groupsFile ? { recordFile: options.groupsFile } : {}), cleanup: () => client.removePayloads() });
     try {
-      const hello = await client.send('hello', { protocol: PROCESS_PROTOCOL });
+      const hello = await client.send('hello', { protocol: PROCESS_PROTOCOL }, options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS);
       client.name = hello.name!;
       client.version = hello.version!;
       client.capabilities = { ...(hello.capabilities?.uploadReply !== undefined ? { uploadReply: hello.capabilities.uploadReply } : {}) };
@@ -167,7 +175,7 @@ export class ProcessClient implements HarnessClient {
     return job;
   }
 
-  send(cmd: Command, fields: Record<string, unknown> = {}): Promise<Answer> {
+  send(cmd: Command, fields: Record<string, unknown> = {}, timeoutMs = this.timeoutMs): Promise<Answer> {
     if (this.deadReason) return Promise.reject(new ProcessClientError(this.deadReason));
     const id = this.nextId++;
     const message = { id, cmd, ...fields };
@@ -176,8 +184,8 @@ export class ProcessClient implements HarnessClient {
     return new Promise<Answer>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new ProcessClientError(`the client did not answer \`${cmd}\` within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
+        reject(new ProcessClientError(`the client did not answer \`${cmd}\` within ${timeoutMs} ms`));
+      }, timeoutMs);
       this.pending.set(id, { cmd, resolve, reject, timer });
       this.child.stdin.write(`${JSON.stringify(message)}\n`);
     });

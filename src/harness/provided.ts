@@ -33,8 +33,8 @@ export function runNamesItsCases(): boolean {
   return provided('caseSelection')?.cases !== undefined;
 }
 
-/** The per-command answer time for a client in another process, scaled by --timeout-multiplier. */
-export function commandTimeoutMs(defaultMs: number): number {
+/** A time limit (a command's answer, a start-up, a client call) scaled by --timeout-multiplier. */
+export function scaledTimeoutMs(defaultMs: number): number {
   const multiplier = provided('timeoutMultiplier');
   return Math.round(defaultMs * (typeof multiplier === 'number' && multiplier > 0 ? multiplier : 1));
 }
