@@ -14,7 +14,7 @@ import { BarDisplay, LineDisplay, ProgressReporter, progressMode, type ProgressD
 import { RunInterruption } from './interrupt.js';
 import { clientGroupRecord, runCases, type CasesRun } from './run-cases.js';
 import { loadClientModule } from '../harness/client-module.js';
-import { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_STARTUP_TIMEOUT_MS, ProcessClient, ProcessClientError } from '../harness/process-client.js';
+import { ProcessClient, ProcessClientError, processClientLimits } from '../harness/process-client.js';
 import type { CaseSelection } from '../harness/selection.js';
 // For the type checker only: suite.ts declares the vitest augmentations this file and the reporters
 // rely on (the provide keys, TaskMeta.conformance); without it a program that starts at src/index.ts
@@ -102,12 +102,10 @@ async function resolveTarget(options: RunOptions): Promise<Target> {
   if (options.client && options.clientCmd) throw new UsageError('give --client or --client-cmd, not both');
   if (options.clientCmd) {
     const cwd = options.clientCwd ?? process.cwd();
-    const scaled = (ms: number) => Math.round(ms * (options.timeoutMultiplier ?? 1));
     const retryDelayMs = options.retryDelayMs ?? 200;
     let probe: ProcessClient;
     try {
-      // the hello handshake
-      probe = await ProcessClient.start(options.clientCmd, { cwd, commandTimeoutMs: scaled(DEFAULT_COMMAND_TIMEOUT_MS), startupTimeoutMs: scaled(DEFAULT_STARTUP_TIMEOUT_MS) });
+      probe = await ProcessClient.start(options.clientCmd, { cwd, ...processClientLimits(options.timeoutMultiplier) }); // the hello handshake
     } catch (error) {
       if (!(error instanceof ProcessClientError)) throw error;
       // The client broke the protocol (or could not run): that is the run's verdict, with a report.

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { compileAssert } from '../schema/ajv.js';
 import { statusMatrixCases } from './cases.js';
-import { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_STARTUP_TIMEOUT_MS, MAX_LINE_LENGTH, ProcessClient, ProcessClientError } from './process-client.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_STARTUP_TIMEOUT_MS, MAX_LINE_LENGTH, ProcessClient, ProcessClientError, processClientLimits } from './process-client.js';
 import messageSchema from './schemas/process-message.schema.json' with { type: 'json' };
 import commandSchema from './schemas/process-command.schema.json' with { type: 'json' };
 
@@ -110,6 +110,9 @@ describe('a client process', () => {
 
   test('hello has a start-up allowance of its own, longer than a command answer', async () => {
     expect(DEFAULT_STARTUP_TIMEOUT_MS).toBeGreaterThan(DEFAULT_COMMAND_TIMEOUT_MS);
+    // docs/process-protocol.md: 5 s a command, 30 s for hello; `--timeout-multiplier 3` makes the first 15 s.
+    expect(processClientLimits()).toEqual({ commandTimeoutMs: 5_000, startupTimeoutMs: 30_000 });
+    expect(processClientLimits(3)).toEqual({ commandTimeoutMs: 15_000, startupTimeoutMs: 90_000 });
     // Answers hello after 1.5 s: past the 500 ms a command gets, within the start-up allowance.
     const slow = await start('slow-start', 500);
     expect(slow.version).toBe('slow-start');

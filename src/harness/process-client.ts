@@ -75,6 +75,12 @@ export function parseWireError(error: WireJobError | null | undefined): JobError
   return error ? { context: error.context, code: Number.parseInt(error.code, 16) >>> 0 } : null;
 }
 
+/** The client's answer and start-up limits, scaled by --timeout-multiplier (the CLI's probe and the worker use the same). */
+export function processClientLimits(multiplier = 1): { commandTimeoutMs: number; startupTimeoutMs: number } {
+  const scale = multiplier > 0 ? multiplier : 1;
+  return { commandTimeoutMs: Math.round(DEFAULT_COMMAND_TIMEOUT_MS * scale), startupTimeoutMs: Math.round(DEFAULT_STARTUP_TIMEOUT_MS * scale) };
+}
+
 export interface ProcessClientOptions {
   commandTimeoutMs?: number;
   /** How long the `hello` handshake may take, start-up included. */

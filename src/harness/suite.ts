@@ -8,10 +8,10 @@ import type { HarnessClient } from './contract.js';
 import { loadClientModule } from './client-module.js';
 import { InProcessEnvironment, type CaseEnvironment } from './environment.js';
 import { judge, type Judgement } from './judge/index.js';
-import { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_STARTUP_TIMEOUT_MS, ProcessClient } from './process-client.js';
+import { ProcessClient, processClientLimits } from './process-client.js';
 import { judgedRecord, unsupportedRecord, type CaseRecord } from './record.js';
 import { runCase } from './run-case.js';
-import { provided, runNamesItsCases, scaledTimeoutMs, selectedCases } from './provided.js';
+import { provided, runNamesItsCases, selectedCases } from './provided.js';
 import { TcpEnvironment } from './tcp-environment.js';
 
 declare module 'vitest' {
@@ -55,8 +55,7 @@ async function startProcessTarget(command: string, retryDelayMs: number): Promis
   const groupsFile = provided('clientGroupsFile');
   const client = await ProcessClient.start(command, {
     cwd: provided('clientCwd') || process.cwd(),
-    commandTimeoutMs: scaledTimeoutMs(DEFAULT_COMMAND_TIMEOUT_MS),
-    startupTimeoutMs: scaledTimeoutMs(DEFAULT_STARTUP_TIMEOUT_MS),
+    ...processClientLimits(provided('timeoutMultiplier')),
     ...(groupsFile ? { groupsFile } : {}),
   });
   return { client, environment, profile: realTimeProfile(retryDelayMs), concurrent: true };
