@@ -7,8 +7,6 @@ import { JOB_TYPES } from '../harness/contract.js';
 import type { ReportFormat } from '../report/publish.js';
 import { RELAY_FORMS } from '../server/relay-forms.js';
 
-export const RELAY_FORM_NAMES = RELAY_FORMS;
-export const JOB_TYPE_NAMES = JOB_TYPES;
 /** Written out here rather than imported: publish.ts loads the report's modules, which reading options does not need (options.test.ts holds the two lists equal). */
 export const FORMAT_NAMES: readonly ReportFormat[] = ['json', 'junit', 'html', 'md'];
 
@@ -55,8 +53,8 @@ export const OPTION_TABLE = {
   codes: { section: 'cases', type: 'list', codes: true, arg: '<list>', help: 'application statuses, e.g. 400-499,503' },
   /** Only cases that check one of these rule IDs. */
   rules: { section: 'cases', type: 'list', pattern: RULE_ID, arg: '<list>', help: 'cases that check one of these rule IDs, e.g. APP-4XX,TRANSIENT-RETRY' },
-  relay: { section: 'cases', type: 'list', values: RELAY_FORM_NAMES, noun: 'a relay form', arg: '<list>', help: 'relay forms: mirror, alt-header' },
-  jobType: { section: 'cases', type: 'list', values: JOB_TYPE_NAMES, noun: 'a job type', arg: '<list>', help: 'job types: upload, upload-reply' },
+  relay: { section: 'cases', type: 'list', values: RELAY_FORMS, noun: 'a relay form', arg: '<list>', help: 'relay forms: mirror, alt-header' },
+  jobType: { section: 'cases', type: 'list', values: JOB_TYPES, noun: 'a job type', arg: '<list>', help: 'job types: upload, upload-reply' },
   /** Exactly one case, by id, with its transcript printed. */
   case: { section: 'cases', type: 'string', arg: '<id>', help: "exactly one case, with its transcript printed (the report's replay command); writes no report unless --out is given on the command line" },
   /** `i/n`: this machine's share of the selected cases. */

@@ -9,7 +9,7 @@ import { FORMAT_NAMES, flagName, OPTION_KEYS, specOf, type ConformanceOptions, t
 
 // The selection as the flags that make it lives with the verdict, which names a partial run by it.
 export { selectionFlags } from '../report/verdict.js';
-export { FORMAT_NAMES, JOB_TYPE_NAMES, OPTION_KEYS, RELAY_FORM_NAMES, flagName, type ConformanceOptions } from './option-table.js';
+export { FORMAT_NAMES, OPTION_KEYS, flagName, type ConformanceOptions } from './option-table.js';
 
 /**
  * Characters a terminal does not show (controls, format characters such as a byte-order mark or a

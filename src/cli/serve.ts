@@ -3,9 +3,9 @@
 // The same msw handlers and TCP transport the suite uses for clients in other processes.
 import { HttpHandler, HttpResponse, getResponse } from 'msw';
 import { BITS_PROTOCOL_GUID } from '../protocol/index.js';
-import { createBitsServer, ScriptedApplication, type BitsServer, type LedgerEntry, type RelayForm } from '../server/index.js';
+import { createBitsServer, RELAY_FORMS, ScriptedApplication, type BitsServer, type LedgerEntry, type RelayForm } from '../server/index.js';
 import { startWireServer, type WireRequestInfo, type WireServer } from '../wire/index.js';
-import { OptionError, RELAY_FORM_NAMES } from './options.js';
+import { OptionError } from './options.js';
 
 /** `serve` listens on the loopback interface only: it is a debugging aid, never a public server. */
 const SERVE_HOST = '127.0.0.1';
@@ -83,7 +83,7 @@ export type ServeLimits = { readonly [K in keyof typeof SERVE_LIMITS]: number };
 export async function startServe(options: ServeOptions, write: (line: string) => void, limits: ServeLimits = SERVE_LIMITS): Promise<ServeHandle> {
   const script = parseScript(options.appStatus);
   const relay = (options.relay ?? 'mirror') as RelayForm;
-  if (!RELAY_FORM_NAMES.includes(relay)) throw new OptionError(`--relay: '${options.relay}' is not a relay form; use ${RELAY_FORM_NAMES.join(', ')}`);
+  if (!RELAY_FORMS.includes(relay)) throw new OptionError(`--relay: '${options.relay}' is not a relay form; use ${RELAY_FORMS.join(', ')}`);
   const port = options.port === undefined ? 0 : Number(options.port);
   if (options.port !== undefined && !(/^\d{1,5}$/.test(options.port) && port <= 65535)) throw new OptionError(`--port: '${options.port}' is not a port number 0-65535`);
 
