@@ -77,8 +77,7 @@ export function parseWireError(error: WireJobError | null | undefined): JobError
 
 /** The client's answer and start-up limits, scaled by --timeout-multiplier (the CLI's probe and the worker use the same). */
 export function processClientLimits(multiplier = 1): { commandTimeoutMs: number; startupTimeoutMs: number } {
-  const scale = multiplier > 0 ? multiplier : 1;
-  return { commandTimeoutMs: Math.round(DEFAULT_COMMAND_TIMEOUT_MS * scale), startupTimeoutMs: Math.round(DEFAULT_STARTUP_TIMEOUT_MS * scale) };
+  return { commandTimeoutMs: Math.round(DEFAULT_COMMAND_TIMEOUT_MS * multiplier), startupTimeoutMs: Math.round(DEFAULT_STARTUP_TIMEOUT_MS * multiplier) };
 }
 
 export interface ProcessClientOptions {

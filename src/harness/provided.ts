@@ -33,10 +33,10 @@ export function runNamesItsCases(): boolean {
   return provided('caseSelection')?.cases !== undefined;
 }
 
-/** A time limit (a command's answer, a start-up, a client call) scaled by --timeout-multiplier. */
-export function scaledTimeoutMs(defaultMs: number): number {
+/** --timeout-multiplier, which scales the time limits of a run (the CLI checked it is above 0); 1 when none was given. */
+export function timeoutMultiplier(): number {
   const multiplier = provided('timeoutMultiplier');
-  return Math.round(defaultMs * (typeof multiplier === 'number' && multiplier > 0 ? multiplier : 1));
+  return typeof multiplier === 'number' && multiplier > 0 ? multiplier : 1;
 }
 
 /** The name of the one skipped test a suite file declares when the selection leaves none of its cases. */

@@ -10,7 +10,7 @@ import { InProcessEnvironment, type CaseEnvironment, type CaseStage } from './en
 import { matrixFlows, type Flow, type FlowContext } from './flow.js';
 import type { CheckpointName, HarnessCall, Observation } from './observation.js';
 import { scenarioByName } from './scenarios/index.js';
-import { scaledTimeoutMs } from './provided.js';
+import { timeoutMultiplier } from './provided.js';
 
 // The real timers, taken before any case fakes them (clock.ts keeps setImmediate the same way): a call
 // into the client is bounded in real time whatever the virtual clock does.
@@ -27,7 +27,7 @@ export const CLIENT_CALL_LIMIT_MS = 10_000;
 
 /** The call's result, or ClientHung when it has not settled within the limit. */
 function bounded<T>(value: T | Promise<T>, call: string): Promise<T> {
-  const limitMs = scaledTimeoutMs(CLIENT_CALL_LIMIT_MS);
+  const limitMs = Math.round(CLIENT_CALL_LIMIT_MS * timeoutMultiplier());
   return new Promise<T>((resolve, reject) => {
     const timer = realSetTimeout(() => reject(new ClientHung(`${call} did not return within ${limitMs / 1000} s (real time): a promise that never settles`)), limitMs);
     Promise.resolve(value).then(

@@ -11,7 +11,7 @@ import { judge, type Judgement } from './judge/index.js';
 import { ProcessClient, processClientLimits } from './process-client.js';
 import { judgedRecord, unsupportedRecord, type CaseRecord } from './record.js';
 import { runCase } from './run-case.js';
-import { provided, runNamesItsCases, selectedCases } from './provided.js';
+import { provided, runNamesItsCases, selectedCases, timeoutMultiplier } from './provided.js';
 import { TcpEnvironment } from './tcp-environment.js';
 
 declare module 'vitest' {
@@ -55,7 +55,7 @@ async function startProcessTarget(command: string, retryDelayMs: number): Promis
   const groupsFile = provided('clientGroupsFile');
   const client = await ProcessClient.start(command, {
     cwd: provided('clientCwd') || process.cwd(),
-    ...processClientLimits(provided('timeoutMultiplier')),
+    ...processClientLimits(timeoutMultiplier()),
     ...(groupsFile ? { groupsFile } : {}),
   });
   return { client, environment, profile: realTimeProfile(retryDelayMs), concurrent: true };
